@@ -1,0 +1,338 @@
+//! The chunked transfer coding decoder (RFC 9112 §7.1), strict and streaming.
+//!
+//! Written by hand rather than on `httparse::parse_chunk_size`, which accepts an empty size line
+//! as a zero-size chunk (ending a body early: a desync), bare LFs inside extensions, unbalanced
+//! quotes and `2;`. Here:
+//!
+//! - the size is `1*HEXDIG`, overflow-checked;
+//! - extensions follow the §7.1.1 grammar (`BWS ";" BWS name [BWS "=" BWS (token / quoted-string)]`)
+//!   and their bytes, counted across the whole body, are bounded;
+//! - every line ends with CRLF, and chunk data must be followed by exactly CRLF.
+//!
+//! The decoder only classifies bytes; the caller cuts them out of its buffer, so data is handed
+//! on without copying. Input may be split anywhere.
+
+use crate::error::ProtocolError;
+use crate::token::{is_ows, is_tchar};
+
+/// What the decoder wants done with the front of the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Drop this many framing bytes (size lines, CRLFs) from the front.
+    Skip(usize),
+    /// The first this many bytes are body data.
+    Data(usize),
+    /// The last chunk is done; the trailer section starts at the front of the input.
+    Trailers,
+    /// Every byte given was consumed as framing state; more input is needed.
+    NeedMore,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Reading hex digits; `digits` so far.
+    Size { digits: u32 },
+    /// Whitespace after the size: only a `;` may follow.
+    SizeWs,
+    ExtBeforeName,
+    ExtName,
+    ExtAfterName,
+    ExtBeforeValue,
+    ExtToken,
+    ExtQuoted,
+    ExtQuotedEscape,
+    ExtAfterValue,
+    /// Saw the CR ending the size line.
+    SizeLf,
+    Data { remaining: u64 },
+    DataCr,
+    DataLf,
+    Trailers,
+}
+
+/// Decoder state for one chunked body.
+#[derive(Clone, Debug)]
+pub(crate) struct ChunkedDecoder {
+    state: State,
+    size: u64,
+    ext_bytes: usize,
+    ext_limit: usize,
+    received: u64,
+}
+
+impl ChunkedDecoder {
+    pub(crate) fn new(ext_limit: usize) -> ChunkedDecoder {
+        ChunkedDecoder {
+            state: State::Size { digits: 0 },
+            size: 0,
+            ext_bytes: 0,
+            ext_limit,
+            received: 0,
+        }
+    }
+
+    /// Body data bytes seen so far.
+    pub(crate) fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// Classifies the front of `input`. Never returns `Skip(0)` or `Data(0)`.
+    pub(crate) fn step(&mut self, input: &[u8]) -> Result<Step, ProtocolError> {
+        match self.state {
+            State::Trailers => return Ok(Step::Trailers),
+            State::Data { remaining } => {
+                if input.is_empty() {
+                    return Ok(Step::NeedMore);
+                }
+                let n = remaining.min(input.len() as u64);
+                let left = remaining - n;
+                self.state = if left == 0 { State::DataCr } else { State::Data { remaining: left } };
+                self.received += n;
+                return Ok(Step::Data(n as usize));
+            }
+            _ => {}
+        }
+        for (i, &b) in input.iter().enumerate() {
+            self.line_byte(b)?;
+            if matches!(self.state, State::Data { .. } | State::Trailers | State::Size { digits: 0 }) {
+                // A line (size line or the CRLF after data) just ended.
+                return Ok(Step::Skip(i + 1));
+            }
+        }
+        if input.is_empty() {
+            Ok(Step::NeedMore)
+        } else {
+            Ok(Step::Skip(input.len()))
+        }
+    }
+
+    fn count_ext(&mut self) -> Result<(), ProtocolError> {
+        self.ext_bytes += 1;
+        if self.ext_bytes > self.ext_limit {
+            return Err(ProtocolError::ChunkExtensionsTooLarge { limit: self.ext_limit });
+        }
+        Ok(())
+    }
+
+    /// Advances the line states by one byte.
+    fn line_byte(&mut self, b: u8) -> Result<(), ProtocolError> {
+        let ext_error = ProtocolError::InvalidChunkExtension { byte: b };
+        if !matches!(self.state, State::Size { .. } | State::SizeLf | State::DataCr | State::DataLf)
+            && b != b'\r'
+        {
+            self.count_ext()?;
+        }
+        self.state = match self.state {
+            State::Size { digits } => match (b as char).to_digit(16) {
+                Some(d) => {
+                    if self.size > u64::MAX >> 4 {
+                        return Err(ProtocolError::ChunkSizeOverflow);
+                    }
+                    self.size = self.size << 4 | u64::from(d);
+                    State::Size { digits: digits + 1 }
+                }
+                None if digits == 0 => return Err(ProtocolError::InvalidChunkSize { byte: b }),
+                None => match b {
+                    b'\r' => State::SizeLf,
+                    b';' => {
+                        self.count_ext()?;
+                        State::ExtBeforeName
+                    }
+                    b' ' | b'\t' => {
+                        self.count_ext()?;
+                        State::SizeWs
+                    }
+                    _ => return Err(ProtocolError::InvalidChunkSize { byte: b }),
+                },
+            },
+            State::SizeWs => match b {
+                b';' => State::ExtBeforeName,
+                _ if is_ows(b) => State::SizeWs,
+                _ => return Err(ProtocolError::InvalidChunkSize { byte: b }),
+            },
+            State::ExtBeforeName => match b {
+                _ if is_ows(b) => State::ExtBeforeName,
+                _ if is_tchar(b) => State::ExtName,
+                _ => return Err(ext_error),
+            },
+            State::ExtName => match b {
+                _ if is_tchar(b) => State::ExtName,
+                _ if is_ows(b) => State::ExtAfterName,
+                b'=' => State::ExtBeforeValue,
+                b';' => State::ExtBeforeName,
+                b'\r' => State::SizeLf,
+                _ => return Err(ext_error),
+            },
+            State::ExtAfterName => match b {
+                _ if is_ows(b) => State::ExtAfterName,
+                b'=' => State::ExtBeforeValue,
+                b';' => State::ExtBeforeName,
+                b'\r' => State::SizeLf,
+                _ => return Err(ext_error),
+            },
+            State::ExtBeforeValue => match b {
+                _ if is_ows(b) => State::ExtBeforeValue,
+                b'"' => State::ExtQuoted,
+                _ if is_tchar(b) => State::ExtToken,
+                _ => return Err(ext_error),
+            },
+            State::ExtToken => match b {
+                _ if is_tchar(b) => State::ExtToken,
+                _ if is_ows(b) => State::ExtAfterValue,
+                b';' => State::ExtBeforeName,
+                b'\r' => State::SizeLf,
+                _ => return Err(ext_error),
+            },
+            State::ExtQuoted => match b {
+                b'"' => State::ExtAfterValue,
+                b'\\' => State::ExtQuotedEscape,
+                b'\t' | b' ' | 0x21 | 0x23..=0x5b | 0x5d..=0x7e | 0x80..=0xff => State::ExtQuoted,
+                _ => return Err(ext_error),
+            },
+            State::ExtQuotedEscape => match b {
+                b'\t' | b' ' | 0x21..=0x7e | 0x80..=0xff => State::ExtQuoted,
+                _ => return Err(ext_error),
+            },
+            State::ExtAfterValue => match b {
+                _ if is_ows(b) => State::ExtAfterValue,
+                b';' => State::ExtBeforeName,
+                b'\r' => State::SizeLf,
+                _ => return Err(ext_error),
+            },
+            State::SizeLf => match b {
+                b'\n' if self.size == 0 => State::Trailers,
+                b'\n' => State::Data { remaining: self.size },
+                _ => return Err(ProtocolError::InvalidLineEnding),
+            },
+            State::DataCr => match b {
+                b'\r' => State::DataLf,
+                _ => return Err(ProtocolError::MissingChunkDataCrlf { byte: b }),
+            },
+            State::DataLf => match b {
+                b'\n' => {
+                    self.size = 0;
+                    State::Size { digits: 0 }
+                }
+                _ => return Err(ProtocolError::MissingChunkDataCrlf { byte: b }),
+            },
+            // Handled in `step` before any byte is looked at.
+            State::Data { .. } | State::Trailers => self.state,
+        };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// Runs the decoder over `input` given in pieces of `piece` bytes; returns the data and the
+    /// bytes left at the trailer section, or the error.
+    fn run(input: &[u8], piece: usize) -> Result<(Vec<u8>, Vec<u8>), ProtocolError> {
+        let mut d = ChunkedDecoder::new(64);
+        let mut buf: Vec<u8> = Vec::new();
+        let mut data = Vec::new();
+        let mut fed = 0;
+        loop {
+            match d.step(&buf)? {
+                Step::Skip(n) => {
+                    assert!(n > 0);
+                    buf.drain(..n);
+                }
+                Step::Data(n) => {
+                    assert!(n > 0);
+                    data.extend(buf.drain(..n));
+                }
+                Step::Trailers => {
+                    buf.extend_from_slice(&input[fed..]);
+                    return Ok((data, buf));
+                }
+                Step::NeedMore => {
+                    if fed == input.len() {
+                        return Err(ProtocolError::InvalidTrailers); // stands for "incomplete"
+                    }
+                    let end = (fed + piece).min(input.len());
+                    buf.extend_from_slice(&input[fed..end]);
+                    fed = end;
+                }
+            }
+        }
+    }
+
+    const INCOMPLETE: ProtocolError = ProtocolError::InvalidTrailers;
+
+    #[test]
+    fn table() {
+        let ok: &[(&[u8], &[u8])] = &[
+            (b"0\r\n", b""),
+            (b"5\r\nhello\r\n0\r\n", b"hello"),
+            (b"3\r\nabc\r\n2\r\nde\r\n0\r\n", b"abcde"),
+            (b"A\r\n0123456789\r\n0\r\n", b"0123456789"),
+            (b"a\r\n0123456789\r\n00\r\n", b"0123456789"),
+            (b"0000000001\r\nx\r\n0\r\n", b"x"),
+            (b"1;a\r\nx\r\n0\r\n", b"x"),
+            (b"1 ; a = b ; c=\"q;\\\"\" \r\nx\r\n0;last\r\n", b"x"),
+        ];
+        for (input, want) in ok {
+            for piece in [input.len(), 1, 2, 3] {
+                assert_eq!(run(input, piece).map(|r| r.0), Ok(want.to_vec()), "{:?}", bytes::Bytes::copy_from_slice(input));
+            }
+        }
+        let bad: &[(&[u8], ProtocolError)] = &[
+            (b"\r\n", ProtocolError::InvalidChunkSize { byte: b'\r' }),
+            (b"x\r\n", ProtocolError::InvalidChunkSize { byte: b'x' }),
+            (b"-1\r\n", ProtocolError::InvalidChunkSize { byte: b'-' }),
+            (b"+1\r\n", ProtocolError::InvalidChunkSize { byte: b'+' }),
+            (b"0x1\r\n", ProtocolError::InvalidChunkSize { byte: b'x' }),
+            (b"1 \r\n", ProtocolError::InvalidChunkSize { byte: b'\r' }),
+            (b"1\n", ProtocolError::InvalidChunkSize { byte: b'\n' }),
+            (b"1\rx", ProtocolError::InvalidLineEnding),
+            (b"2;\r\n", ProtocolError::InvalidChunkExtension { byte: b'\r' }),
+            (b"1;a\nx", ProtocolError::InvalidChunkExtension { byte: b'\n' }),
+            (b"1;a=\"b\r\n", ProtocolError::InvalidChunkExtension { byte: b'\r' }),
+            (b"1;a=b c\r\n", ProtocolError::InvalidChunkExtension { byte: b'c' }),
+            (b"1;a=b\tc\r\nx\r\n0\r\n", ProtocolError::InvalidChunkExtension { byte: b'c' }),
+            (b"1;=b\r\n", ProtocolError::InvalidChunkExtension { byte: b'=' }),
+            (b"10000000000000000\r\n", ProtocolError::ChunkSizeOverflow),
+            (b"1\r\nxy", ProtocolError::MissingChunkDataCrlf { byte: b'y' }),
+            (b"1\r\nx\rz", ProtocolError::MissingChunkDataCrlf { byte: b'z' }),
+            (b"1\r\nx\n0\r\n", ProtocolError::MissingChunkDataCrlf { byte: b'\n' }),
+            (b"3\r\nxxx", INCOMPLETE),
+            (b"3\r\nxxx\r\n", INCOMPLETE),
+        ];
+        for (input, want) in bad {
+            for piece in [input.len(), 1] {
+                assert_eq!(run(input, piece).map(|r| r.0), Err(*want), "{:?}", bytes::Bytes::copy_from_slice(input));
+            }
+        }
+    }
+
+    #[test]
+    fn largest_size_fits_and_trailing_bytes_stay() {
+        let mut d = ChunkedDecoder::new(0);
+        assert_eq!(d.step(b"ffffffffffffffff\r\nrest"), Ok(Step::Skip(18)));
+        assert_eq!(d.step(b"rest"), Ok(Step::Data(4)));
+        assert_eq!(d.received(), 4);
+        let (data, rest) = run(b"1\r\nx\r\n0\r\nTrailer: 1\r\n\r\nnext", 4).unwrap();
+        assert_eq!((data.as_slice(), rest.as_slice()), (&b"x"[..], &b"Trailer: 1\r\n\r\nnext"[..]));
+    }
+
+    #[test]
+    fn extension_bytes_are_bounded_across_the_body() {
+        let mut d = ChunkedDecoder::new(8);
+        let mut input = Vec::new();
+        for _ in 0..4 {
+            input.extend_from_slice(b"1;ab\r\nx\r\n");
+        }
+        let mut rest = &input[..];
+        let err = loop {
+            match d.step(rest) {
+                Ok(Step::Skip(n) | Step::Data(n)) => rest = &rest[n..],
+                Ok(other) => panic!("unexpected {other:?}"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(err, ProtocolError::ChunkExtensionsTooLarge { limit: 8 });
+    }
+}

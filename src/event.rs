@@ -1,0 +1,124 @@
+//! What the connection reports: request ids and events.
+
+use crate::error::{CloseReason, RequestError};
+use crate::head::ResponseHead;
+use crate::headers::Headers;
+use bytes::Bytes;
+use core::fmt;
+
+/// Names one request on one connection. Minted by
+/// [`Connection::send_request`](crate::Connection::send_request); opaque, ordered by sending
+/// order, never reused by the connection that minted it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub(crate) u64);
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestId({})", self.0)
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Whether the connection can carry another request after a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reuse {
+    /// The connection stays open; [`Event::Idle`] follows.
+    KeepAlive,
+    /// The connection closes; [`Event::Closed`] with this reason follows.
+    Close(CloseReason),
+}
+
+/// One fact the connection reports, in the order it happened. See the crate docs for the
+/// numbered ordering rules; `docs/events.md` has them in full.
+///
+/// Request-scoped events carry the [`RequestId`]; connection-scoped ones (`Idle`, `Closed`) do not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// An informational (1xx other than 101) response head. Zero or more come before the final
+    /// head; `100 Continue` also releases a body held by `Expect: 100-continue`.
+    Informational {
+        /// The request answered.
+        id: RequestId,
+        /// The informational head.
+        head: ResponseHead,
+    },
+    /// The final response head (including an accepted `101`). Exactly one per successful request.
+    Head {
+        /// The request answered.
+        id: RequestId,
+        /// The final head.
+        head: ResponseHead,
+    },
+    /// Response body bytes, in order. Empty data is never reported. Chunk boundaries carry no
+    /// meaning: the same response may arrive in different pieces.
+    Data {
+        /// The request answered.
+        id: RequestId,
+        /// Body bytes (a zero-copy view of the receive buffer).
+        data: Bytes,
+    },
+    /// The response is complete. Exactly one per successful request, after its head and data.
+    End {
+        /// The request answered.
+        id: RequestId,
+        /// Trailer fields of a chunked response (empty otherwise).
+        trailers: Headers,
+        /// Whether the connection carries on.
+        reuse: Reuse,
+    },
+    /// After `End` for an accepted `101` or a `2xx` to CONNECT: the connection no longer speaks
+    /// HTTP. `buffered` holds every byte received after the head; the caller owns the transport
+    /// from here. [`Event::Closed`] with [`CloseReason::Upgraded`] follows.
+    Upgraded {
+        /// The request that upgraded.
+        id: RequestId,
+        /// Bytes that arrived after the head.
+        buffered: Bytes,
+    },
+    /// The request body is unfinished and the machine will transmit no more of it: the final
+    /// head said the connection closes, the response ended first, or writing failed. Further
+    /// body calls for this request return [`UsageError::BodyNotWanted`](crate::UsageError::BodyNotWanted)
+    /// (or [`UsageError::Closed`](crate::UsageError::Closed) once closed). At most once per request.
+    StopSending {
+        /// The request whose body is no longer wanted.
+        id: RequestId,
+    },
+    /// The request failed; no further event names it. Exactly one per failed request, instead of
+    /// the rest of its response.
+    RequestFailed {
+        /// The failed request.
+        id: RequestId,
+        /// Why, and whether it is safe to retry.
+        error: RequestError,
+    },
+    /// The connection has nothing in flight and may take a new request.
+    Idle,
+    /// The connection is closed. Always the last event, exactly once; after it
+    /// [`Connection::poll_event`](crate::Connection::poll_event) returns `None` forever.
+    Closed {
+        /// Why it closed.
+        reason: CloseReason,
+    },
+}
+
+impl Event {
+    /// The request this event is about, for request-scoped events.
+    pub fn request_id(&self) -> Option<RequestId> {
+        match self {
+            Event::Informational { id, .. }
+            | Event::Head { id, .. }
+            | Event::Data { id, .. }
+            | Event::End { id, .. }
+            | Event::Upgraded { id, .. }
+            | Event::StopSending { id }
+            | Event::RequestFailed { id, .. } => Some(*id),
+            Event::Idle | Event::Closed { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Response heads: the parsed type and the parser (a thin, allocation-free layer over httparse).
+//!
+//! The parser is only called once the receive buffer has found the empty line that ends the head
+//! (see `recv_buf`), so httparse runs once per head, never once per read.
+
+use crate::config::MAX_HEADERS_LIMIT;
+use crate::error::ProtocolError;
+use crate::headers::{FieldSpan, FieldSpans, Headers};
+use bytes::BytesMut;
+use core::fmt;
+use core::mem::MaybeUninit;
+
+/// The protocol version of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Version {
+    /// `HTTP/1.0`
+    Http10,
+    /// `HTTP/1.1`
+    Http11,
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        })
+    }
+}
+
+/// A response head: status line and header fields.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResponseHead {
+    version: Version,
+    status: u16,
+    reason: (u32, u32),
+    headers: Headers,
+}
+
+impl ResponseHead {
+    /// The status code, `100..=599`.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The protocol version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The reason phrase (may be empty; it carries no meaning).
+    pub fn reason(&self) -> &[u8] {
+        self.headers
+            .as_bytes()
+            .get(self.reason.0 as usize..self.reason.1 as usize)
+            .unwrap_or_default()
+    }
+
+    /// The header fields, in wire order.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// Whether this is an informational (1xx) head.
+    pub fn is_informational(&self) -> bool {
+        (100..200).contains(&self.status)
+    }
+}
+
+impl fmt::Debug for ResponseHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseHead")
+            .field("version", &self.version)
+            .field("status", &self.status)
+            .field("reason", &bytes::Bytes::copy_from_slice(self.reason()))
+            .field("headers", &self.headers)
+            .finish()
+    }
+}
+
+fn map_httparse(e: httparse::Error, max_headers: usize) -> ProtocolError {
+    match e {
+        httparse::Error::HeaderName => ProtocolError::InvalidHeaderName,
+        httparse::Error::HeaderValue => ProtocolError::InvalidHeaderValue,
+        httparse::Error::NewLine => ProtocolError::InvalidLineEnding,
+        httparse::Error::Status | httparse::Error::Token => ProtocolError::InvalidStatusLine,
+        httparse::Error::TooManyHeaders => ProtocolError::TooManyHeaders { limit: max_headers },
+        httparse::Error::Version => ProtocolError::InvalidVersion,
+    }
+}
+
+/// Offset of `part` inside `whole`; `part` must be a sub-slice (httparse only returns those).
+fn offset_in(whole: &[u8], part: &[u8]) -> u32 {
+    (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize) as u32
+}
+
+/// Field spans of `fields` (sub-slices of `whole`), values trimmed of surrounding whitespace.
+/// The second value says whether any value holds an obs-fold (a CR or LF) to rewrite.
+fn spans_of(whole: &[u8], fields: &[httparse::Header<'_>]) -> (FieldSpans, bool) {
+    let mut spans = FieldSpans::new();
+    let mut folded = false;
+    for field in fields {
+        let name_start = offset_in(whole, field.name.as_bytes());
+        let value = crate::token::trim_ows(field.value);
+        let value_start = offset_in(whole, value);
+        folded |= value.iter().any(|&b| b == b'\r' || b == b'\n');
+        spans.push(FieldSpan {
+            name_start,
+            name_end: name_start + field.name.len() as u32,
+            value_start,
+            value_end: value_start + value.len() as u32,
+        });
+    }
+    (spans, folded)
+}
+
+/// Rewrites every obs-fold (`OWS CRLF 1*(SP / HTAB)`, or with a bare LF) inside the values of
+/// `spans` to one SP, in place, shrinking the spans (RFC 9112 §5.2).
+fn unfold_in_place(buf: &mut [u8], spans: &mut FieldSpans) {
+    for span in spans.iter_mut() {
+        let (start, end) = (span.value_start as usize, span.value_end as usize);
+        if !buf[start..end].iter().any(|&b| b == b'\r' || b == b'\n') {
+            continue;
+        }
+        let mut write = start;
+        let mut read = start;
+        while read < end {
+            let b = buf[read];
+            if b == b'\r' || b == b'\n' {
+                // Drop the whitespace already written before the line break, then the break
+                // and the whitespace that starts the continuation line.
+                while write > start && crate::token::is_ows(buf[write - 1]) {
+                    write -= 1;
+                }
+                while read < end && (buf[read] == b'\r' || buf[read] == b'\n' || crate::token::is_ows(buf[read])) {
+                    read += 1;
+                }
+                buf[write] = b' ';
+                write += 1;
+            } else {
+                buf[write] = b;
+                write += 1;
+                read += 1;
+            }
+        }
+        span.value_end = write as u32;
+    }
+}
+
+/// Parses the head occupying `buf[..head_len]` (which ends with its empty line), then cuts those
+/// bytes off `buf`. On error `buf` is left as it was.
+pub(crate) fn parse_head(
+    buf: &mut BytesMut,
+    head_len: usize,
+    max_headers: usize,
+) -> Result<ResponseHead, ProtocolError> {
+    let max_headers = max_headers.clamp(1, MAX_HEADERS_LIMIT);
+    let bytes = &buf[..head_len];
+    // RFC 9112 §2.2 asks only servers to skip empty lines before the start line; a response that
+    // starts with one is malformed, and skipping would hide a framing error of the previous one.
+    if matches!(bytes.first(), Some(b'\r' | b'\n')) {
+        return Err(ProtocolError::InvalidStatusLine);
+    }
+    let mut storage = [MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS_LIMIT];
+    let mut response = httparse::Response::new(&mut []);
+    let status = httparse::ParserConfig::default()
+        .allow_obsolete_multiline_headers_in_responses(true)
+        .parse_response_with_uninit_headers(&mut response, bytes, &mut storage[..max_headers])
+        .map_err(|e| map_httparse(e, max_headers))?;
+    match status {
+        httparse::Status::Complete(n) if n == head_len => {}
+        // The caller found the empty line, so httparse must agree on where the head ends.
+        _ => return Err(ProtocolError::InvalidStatusLine),
+    }
+    let version = match response.version {
+        Some(0) => Version::Http10,
+        Some(1) => Version::Http11,
+        _ => return Err(ProtocolError::InvalidVersion),
+    };
+    let status = response.code.ok_or(ProtocolError::InvalidStatusLine)?;
+    if !(100..=599).contains(&status) {
+        return Err(ProtocolError::InvalidStatusCode { code: status });
+    }
+    let reason = response.reason.unwrap_or_default().as_bytes();
+    let reason_start = if reason.is_empty() { 0 } else { offset_in(bytes, reason) };
+    let reason = (reason_start, reason_start + reason.len() as u32);
+    let (mut spans, folded) = spans_of(bytes, response.headers);
+    let mut head = buf.split_to(head_len);
+    if folded {
+        unfold_in_place(&mut head, &mut spans);
+    }
+    Ok(ResponseHead {
+        version,
+        status,
+        reason,
+        headers: Headers::new(head.freeze(), spans),
+    })
+}
+
+/// Parses a trailer section `buf[..len]` (field lines then the empty line), then cuts it off.
+pub(crate) fn parse_trailers(
+    buf: &mut BytesMut,
+    len: usize,
+    max_headers: usize,
+) -> Result<Headers, ProtocolError> {
+    let max_headers = max_headers.clamp(1, MAX_HEADERS_LIMIT);
+    let bytes = &buf[..len];
+    let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS_LIMIT];
+    let (n, fields) = match httparse::parse_headers(bytes, &mut storage[..max_headers]) {
+        Ok(httparse::Status::Complete((n, fields))) => (n, fields),
+        Ok(httparse::Status::Partial) => return Err(ProtocolError::InvalidTrailers),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(ProtocolError::TooManyHeaders { limit: max_headers });
+        }
+        Err(_) => return Err(ProtocolError::InvalidTrailers),
+    };
+    if n != len {
+        return Err(ProtocolError::InvalidTrailers);
+    }
+    let (spans, folded) = spans_of(bytes, fields);
+    if folded {
+        return Err(ProtocolError::InvalidTrailers);
+    }
+    Ok(Headers::new(buf.split_to(len).freeze(), spans))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    fn parse(raw: &[u8]) -> Result<ResponseHead, ProtocolError> {
+        let mut buf = BytesMut::from(raw);
+        let len = crate::recv_buf::find_blank_line(raw, 0).unwrap_or(raw.len());
+        parse_head(&mut buf, len, 100)
+    }
+
+    fn fields(h: &ResponseHead) -> Vec<(&str, &[u8])> {
+        h.headers().iter().map(|f| (f.name, f.value)).collect()
+    }
+
+    #[test]
+    fn simple_head() {
+        let h = parse(b"HTTP/1.1 200 OK\r\nA: 1\r\nB:  two words \r\n\r\n").unwrap();
+        assert_eq!(h.status(), 200);
+        assert_eq!(h.version(), Version::Http11);
+        assert_eq!(h.reason(), b"OK");
+        assert_eq!(fields(&h), [("A", &b"1"[..]), ("B", b"two words")]);
+    }
+
+    #[test]
+    fn missing_reason_and_bare_lf() {
+        let h = parse(b"HTTP/1.0 204\nX:y\n\n").unwrap();
+        assert_eq!((h.status(), h.version(), h.reason()), (204, Version::Http10, &b""[..]));
+        assert_eq!(fields(&h), [("X", &b"y"[..])]);
+    }
+
+    #[test]
+    fn obs_fold_becomes_one_space() {
+        let h = parse(b"HTTP/1.1 200 OK\r\nX: a  \r\n  b\r\n\tc\r\nY: d\r\n\r\n").unwrap();
+        assert_eq!(fields(&h), [("X", &b"a b c"[..]), ("Y", b"d")]);
+    }
+
+    #[test]
+    fn errors() {
+        let cases: &[(&[u8], ProtocolError)] = &[
+            (b"HTTP/2.0 200 OK\r\n\r\n", ProtocolError::InvalidVersion),
+            (b"HTTP/1.1 20 OK\r\n\r\n", ProtocolError::InvalidStatusLine),
+            (b"HTTP/1.1 2000 OK\r\n\r\n", ProtocolError::InvalidStatusLine),
+            (b"HTTP/1.1 099 OK\r\n\r\n", ProtocolError::InvalidStatusCode { code: 99 }),
+            (b"HTTP/1.1 600 OK\r\n\r\n", ProtocolError::InvalidStatusCode { code: 600 }),
+            (b"HTTP/1.1 200 OK\r\nA B: c\r\n\r\n", ProtocolError::InvalidHeaderName),
+            (b"HTTP/1.1 200 OK\r\nA : c\r\n\r\n", ProtocolError::InvalidHeaderName),
+            (b"HTTP/1.1 200 OK\r\nA: \x01\r\n\r\n", ProtocolError::InvalidHeaderValue),
+            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", ProtocolError::InvalidStatusLine),
+            (b"FOO/1.1 200 OK\r\n\r\n", ProtocolError::InvalidVersion),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse(raw), Err(*want), "{:?}", bytes::Bytes::copy_from_slice(raw));
+        }
+    }
+
+    #[test]
+    fn too_many_headers_is_typed() {
+        let mut raw = Vec::from(&b"HTTP/1.1 200 OK\r\n"[..]);
+        for _ in 0..3 {
+            raw.extend_from_slice(b"A: b\r\n");
+        }
+        raw.extend_from_slice(b"\r\n");
+        let mut buf = BytesMut::from(&raw[..]);
+        assert_eq!(
+            parse_head(&mut buf, raw.len(), 2),
+            Err(ProtocolError::TooManyHeaders { limit: 2 })
+        );
+        assert_eq!(&buf[..], &raw[..], "a failed parse leaves the buffer alone");
+    }
+
+    #[test]
+    fn head_is_cut_and_rest_kept() {
+        let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\n\r\nbody"[..]);
+        let h = parse_head(&mut buf, 19, 100).unwrap();
+        assert_eq!(h.status(), 200);
+        assert_eq!(&buf[..], b"body");
+    }
+
+    #[test]
+    fn trailers() {
+        let mut buf = BytesMut::from(&b"Expires: never\r\nX: 1\r\n\r\nnext"[..]);
+        let t = parse_trailers(&mut buf, 24, 100).unwrap();
+        assert_eq!(t.get("expires"), Some(&b"never"[..]));
+        assert_eq!(t.len(), 2);
+        assert_eq!(&buf[..], b"next");
+        let mut bad = BytesMut::from(&b"Bad Name: 1\r\n\r\n"[..]);
+        assert_eq!(parse_trailers(&mut bad, 15, 100), Err(ProtocolError::InvalidTrailers));
+    }
+}
