@@ -548,11 +548,9 @@ impl Connection {
                 }
                 return;
             };
-            if self.recv.is_empty() {
-                return;
-            }
             let decoder = match &mut self.read {
                 ReadState::Body(decoder) => decoder,
+                ReadState::Head if self.recv.is_empty() => return,
                 ReadState::Head => {
                     exchange.response_started = true;
                     match self.read_head() {
