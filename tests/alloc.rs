@@ -1,0 +1,84 @@
+//! Steady state allocates nothing: a request/response cycle with 16 response headers, once the
+//! connection's buffers have grown and the caller has dropped the previous response's events.
+//!
+//! A counting global allocator, in its own test binary so nothing else runs beside it.
+
+use h1conn::{Config, Connection, Event, Instant, Request};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: defers to the system allocator; only counts calls.
+#[allow(unsafe_code)] // a GlobalAlloc impl is unsafe by definition; it only forwards to System
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\n\
+Date: Fri, 27 Nov 2026 12:00:00 GMT\r\nServer: test\r\nContent-Type: text/plain\r\n\
+Cache-Control: no-cache\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\nX-E: 5\r\nX-F: 6\r\n\
+X-G: 7\r\nX-H: 8\r\nX-I: 9\r\nX-J: 10\r\nVary: accept\r\nContent-Length: 13\r\n\r\nhello, world!";
+
+const CHUNKED: &[u8] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n8\r\n, world!\r\n0\r\nX-T: 1\r\n\r\n";
+
+fn cycle(conn: &mut Connection, response: &[u8], split: usize) -> usize {
+    let now = Instant::ZERO;
+    let req = Request::get("/index.html")
+        .header("Host", "example.com")
+        .header("User-Agent", "h1conn-test")
+        .header("Accept", "*/*");
+    conn.send_request(&req, now).expect("sent");
+    let mut written = 0;
+    while let Some(bytes) = conn.poll_transmit() {
+        written += bytes.len();
+    }
+    let mut body = 0;
+    for piece in response.chunks(split) {
+        conn.handle_input(piece, now).expect("input");
+        while let Some(event) = conn.poll_event() {
+            match event {
+                Event::Data { data, .. } => body += data.len(),
+                Event::Head { head, .. } => assert!(head.headers().len() <= 16),
+                Event::End { .. } | Event::Idle => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert!(written > 0);
+    body
+}
+
+#[test]
+fn steady_state_cycles_do_not_allocate() {
+    for (response, split) in [(RESPONSE, RESPONSE.len()), (RESPONSE, 100), (CHUNKED, CHUNKED.len()), (CHUNKED, 7)] {
+        let start = ALLOCATIONS.load(Ordering::Relaxed);
+        let mut conn = Connection::new(Config::default());
+        // Warm-up: buffers grow to their working size.
+        for _ in 0..3 {
+            assert_eq!(cycle(&mut conn, response, split), 13);
+        }
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        assert!(before > start, "the counter sees the warm-up's allocations");
+        for _ in 0..100 {
+            cycle(&mut conn, response, split);
+        }
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        assert_eq!(allocations, 0, "{allocations} allocations in 100 cycles (split {split})");
+    }
+}
