@@ -24,7 +24,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { method: "GET".into(), upgrade: false, split: None }
+        Options {
+            method: "GET".into(),
+            upgrade: false,
+            split: None,
+        }
     }
 }
 
@@ -38,11 +42,15 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--method" => opts.method = value("--method")?,
             "--upgrade" => opts.upgrade = true,
             "--split" => {
-                let n: usize = value("--split")?.parse().map_err(|e| format!("--split: {e}"))?;
+                let n: usize = value("--split")?
+                    .parse()
+                    .map_err(|e| format!("--split: {e}"))?;
                 opts.split = Some(n.max(1));
             }
             "--requests" => {
-                let k: usize = value("--requests")?.parse().map_err(|e| format!("--requests: {e}"))?;
+                let k: usize = value("--requests")?
+                    .parse()
+                    .map_err(|e| format!("--requests: {e}"))?;
                 if k != 1 {
                     return Err("pipelining is not built: h1conn sends one request at a time, so --requests must be 1".into());
                 }
@@ -62,10 +70,16 @@ pub fn trace(opts: &Options, input: &[u8]) -> String {
     let mut out = String::new();
     let mut conn = Connection::new(Config::default());
     let now = Instant::ZERO;
-    let target = if opts.method == "CONNECT" { "example.com:443" } else { "/" };
+    let target = if opts.method == "CONNECT" {
+        "example.com:443"
+    } else {
+        "/"
+    };
     let mut request = Request::new(&opts.method, target).header("Host", "example.com");
     if opts.upgrade {
-        request = request.header("Connection", "upgrade").header("Upgrade", "websocket");
+        request = request
+            .header("Connection", "upgrade")
+            .header("Upgrade", "websocket");
     }
     if let Err(e) = conn.send_request(&request, now) {
         let _ = writeln!(out, "usage-error: {e}");

@@ -10,6 +10,8 @@ use crate::recv_buf::RecvBuf;
 use bytes::Bytes;
 
 /// One step of body decoding.
+// A short-lived return value: boxing the trailers would cost an allocation per response.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum BodyStep {
     /// Body bytes, in order.
@@ -38,7 +40,10 @@ pub(crate) enum BodyDecoder {
 
 impl BodyDecoder {
     pub(crate) fn length(expected: u64) -> BodyDecoder {
-        BodyDecoder::Length { remaining: expected, expected }
+        BodyDecoder::Length {
+            remaining: expected,
+            expected,
+        }
     }
 
     pub(crate) fn chunked(limits: &BodyLimits) -> BodyDecoder {
@@ -46,7 +51,11 @@ impl BodyDecoder {
     }
 
     /// Decodes from the front of `recv`. Call until it returns `NeedMore` or `End`.
-    pub(crate) fn next(&mut self, recv: &mut RecvBuf, limits: &BodyLimits) -> Result<BodyStep, ProtocolError> {
+    pub(crate) fn next(
+        &mut self,
+        recv: &mut RecvBuf,
+        limits: &BodyLimits,
+    ) -> Result<BodyStep, ProtocolError> {
         match self {
             BodyDecoder::Length { remaining, .. } => {
                 if *remaining == 0 {
@@ -57,7 +66,9 @@ impl BodyDecoder {
                 }
                 let n = (*remaining).min(recv.len() as u64);
                 *remaining -= n;
-                Ok(BodyStep::Data(recv.bytes_mut().split_to(n as usize).freeze()))
+                Ok(BodyStep::Data(
+                    recv.bytes_mut().split_to(n as usize).freeze(),
+                ))
             }
             BodyDecoder::UntilClose => {
                 if recv.is_empty() {
@@ -83,11 +94,16 @@ impl BodyDecoder {
     pub(crate) fn eof_phase(&self) -> Option<EofPhase> {
         match self {
             BodyDecoder::Length { remaining: 0, .. } | BodyDecoder::UntilClose => None,
-            BodyDecoder::Length { remaining, expected } => Some(EofPhase::InLengthBody {
+            BodyDecoder::Length {
+                remaining,
+                expected,
+            } => Some(EofPhase::InLengthBody {
                 received: expected - remaining,
                 expected: *expected,
             }),
-            BodyDecoder::Chunked(d) => Some(EofPhase::InChunkedBody { received: d.received() }),
+            BodyDecoder::Chunked(d) => Some(EofPhase::InChunkedBody {
+                received: d.received(),
+            }),
         }
     }
 }
@@ -103,10 +119,16 @@ fn trailers(recv: &mut RecvBuf, limits: &BodyLimits) -> Result<BodyStep, Protoco
         [b'\r' | b'\n', ..] => return Err(ProtocolError::InvalidLineEnding),
         _ => {}
     }
-    let too_large = ProtocolError::TrailersTooLarge { limit: limits.trailer_bytes };
+    let too_large = ProtocolError::TrailersTooLarge {
+        limit: limits.trailer_bytes,
+    };
     match recv.find_section_end() {
         Some(end) if end > limits.trailer_bytes => Err(too_large),
-        Some(end) => Ok(BodyStep::End(parse_trailers(recv.bytes_mut(), end, limits.trailer_fields)?)),
+        Some(end) => Ok(BodyStep::End(parse_trailers(
+            recv.bytes_mut(),
+            end,
+            limits.trailer_fields,
+        )?)),
         None if recv.len() > limits.trailer_bytes => Err(too_large),
         None => Ok(BodyStep::NeedMore),
     }
@@ -117,11 +139,22 @@ mod tests {
     use super::*;
     use alloc::vec::Vec;
 
-    const LIMITS: BodyLimits = BodyLimits { chunk_extension_bytes: 64, trailer_bytes: 64, trailer_fields: 8 };
+    /// Body, trailers and the bytes left after the body.
+    type Decoded = (Vec<u8>, Headers, Vec<u8>);
+
+    const LIMITS: BodyLimits = BodyLimits {
+        chunk_extension_bytes: 64,
+        trailer_bytes: 64,
+        trailer_fields: 8,
+    };
 
     /// Feeds `input` in `piece`-byte pieces; returns body, trailers and leftover bytes, or the
     /// error, or `Ok(None)` when the input ran out first.
-    fn decode(mut d: BodyDecoder, input: &[u8], piece: usize) -> Result<Option<(Vec<u8>, Headers, Vec<u8>)>, ProtocolError> {
+    fn decode(
+        mut d: BodyDecoder,
+        input: &[u8],
+        piece: usize,
+    ) -> Result<Option<Decoded>, ProtocolError> {
         let mut recv = RecvBuf::new();
         let mut body = Vec::new();
         let mut fed = 0;
@@ -144,7 +177,12 @@ mod tests {
     }
 
     /// Every case whole, byte by byte, and with trailing bytes that must stay untouched.
-    fn check(make: impl Fn() -> BodyDecoder, input: &[u8], body: &[u8], trailers: &[(&str, &[u8])]) {
+    fn check(
+        make: impl Fn() -> BodyDecoder,
+        input: &[u8],
+        body: &[u8],
+        trailers: &[(&str, &[u8])],
+    ) {
         for piece in [input.len().max(1), 1] {
             for tail in [&b""[..], b"HTTP/1.1 200 OK\r\n"] {
                 let mut full = input.to_vec();
@@ -167,14 +205,41 @@ mod tests {
 
     #[test]
     fn chunked_bodies() {
-        check(|| BodyDecoder::chunked(&LIMITS), b"5\r\nhello\r\n0\r\n\r\n", b"hello", &[]);
-        check(|| BodyDecoder::chunked(&LIMITS), b"2;x=y\r\nhe\r\n3\r\nllo\r\n0\r\nA: 1\r\nB: 2\r\n\r\n", b"hello", &[("A", b"1"), ("B", b"2")]);
-        assert_eq!(decode(BodyDecoder::chunked(&LIMITS), b"5\r\nhello\r\n0\r\n", 1).unwrap(), None);
-        assert_eq!(decode(BodyDecoder::chunked(&LIMITS), b"0\r\n\n", 100).unwrap_err(), ProtocolError::InvalidLineEnding);
-        assert_eq!(decode(BodyDecoder::chunked(&LIMITS), b"0\r\nBad Name: 1\r\n\r\n", 100).unwrap_err(), ProtocolError::InvalidTrailers);
+        check(
+            || BodyDecoder::chunked(&LIMITS),
+            b"5\r\nhello\r\n0\r\n\r\n",
+            b"hello",
+            &[],
+        );
+        check(
+            || BodyDecoder::chunked(&LIMITS),
+            b"2;x=y\r\nhe\r\n3\r\nllo\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
+            b"hello",
+            &[("A", b"1"), ("B", b"2")],
+        );
+        assert_eq!(
+            decode(BodyDecoder::chunked(&LIMITS), b"5\r\nhello\r\n0\r\n", 1).unwrap(),
+            None
+        );
+        assert_eq!(
+            decode(BodyDecoder::chunked(&LIMITS), b"0\r\n\n", 100).unwrap_err(),
+            ProtocolError::InvalidLineEnding
+        );
+        assert_eq!(
+            decode(
+                BodyDecoder::chunked(&LIMITS),
+                b"0\r\nBad Name: 1\r\n\r\n",
+                100
+            )
+            .unwrap_err(),
+            ProtocolError::InvalidTrailers
+        );
         let mut big = b"0\r\n".to_vec();
         big.extend(core::iter::repeat_n(b'a', 100));
-        assert_eq!(decode(BodyDecoder::chunked(&LIMITS), &big, 7).unwrap_err(), ProtocolError::TrailersTooLarge { limit: 64 });
+        assert_eq!(
+            decode(BodyDecoder::chunked(&LIMITS), &big, 7).unwrap_err(),
+            ProtocolError::TrailersTooLarge { limit: 64 }
+        );
     }
 
     #[test]
@@ -198,6 +263,12 @@ mod tests {
         let mut recv = RecvBuf::new();
         recv.extend(b"abc");
         let _ = d.next(&mut recv, &LIMITS).unwrap();
-        assert_eq!(d.eof_phase(), Some(EofPhase::InLengthBody { received: 3, expected: 10 }));
+        assert_eq!(
+            d.eof_phase(),
+            Some(EofPhase::InLengthBody {
+                received: 3,
+                expected: 10
+            })
+        );
     }
 }

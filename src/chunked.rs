@@ -31,7 +31,9 @@ pub(crate) enum Step {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     /// Reading hex digits; `digits` so far.
-    Size { digits: u32 },
+    Size {
+        digits: u32,
+    },
     /// Whitespace after the size: only a `;` may follow.
     SizeWs,
     ExtBeforeName,
@@ -44,7 +46,9 @@ enum State {
     ExtAfterValue,
     /// Saw the CR ending the size line.
     SizeLf,
-    Data { remaining: u64 },
+    Data {
+        remaining: u64,
+    },
     DataCr,
     DataLf,
     Trailers,
@@ -86,7 +90,11 @@ impl ChunkedDecoder {
                 }
                 let n = remaining.min(input.len() as u64);
                 let left = remaining - n;
-                self.state = if left == 0 { State::DataCr } else { State::Data { remaining: left } };
+                self.state = if left == 0 {
+                    State::DataCr
+                } else {
+                    State::Data { remaining: left }
+                };
                 self.received += n;
                 return Ok(Step::Data(n as usize));
             }
@@ -94,7 +102,10 @@ impl ChunkedDecoder {
         }
         for (i, &b) in input.iter().enumerate() {
             self.line_byte(b)?;
-            if matches!(self.state, State::Data { .. } | State::Trailers | State::Size { digits: 0 }) {
+            if matches!(
+                self.state,
+                State::Data { .. } | State::Trailers | State::Size { digits: 0 }
+            ) {
                 // A line (size line or the CRLF after data) just ended.
                 return Ok(Step::Skip(i + 1));
             }
@@ -109,7 +120,9 @@ impl ChunkedDecoder {
     fn count_ext(&mut self) -> Result<(), ProtocolError> {
         self.ext_bytes += 1;
         if self.ext_bytes > self.ext_limit {
-            return Err(ProtocolError::ChunkExtensionsTooLarge { limit: self.ext_limit });
+            return Err(ProtocolError::ChunkExtensionsTooLarge {
+                limit: self.ext_limit,
+            });
         }
         Ok(())
     }
@@ -117,8 +130,10 @@ impl ChunkedDecoder {
     /// Advances the line states by one byte.
     fn line_byte(&mut self, b: u8) -> Result<(), ProtocolError> {
         let ext_error = ProtocolError::InvalidChunkExtension { byte: b };
-        if !matches!(self.state, State::Size { .. } | State::SizeLf | State::DataCr | State::DataLf)
-            && b != b'\r'
+        if !matches!(
+            self.state,
+            State::Size { .. } | State::SizeLf | State::DataCr | State::DataLf
+        ) && b != b'\r'
         {
             self.count_ext()?;
         }
@@ -201,7 +216,9 @@ impl ChunkedDecoder {
             },
             State::SizeLf => match b {
                 b'\n' if self.size == 0 => State::Trailers,
-                b'\n' => State::Data { remaining: self.size },
+                b'\n' => State::Data {
+                    remaining: self.size,
+                },
                 _ => return Err(ProtocolError::InvalidLineEnding),
             },
             State::DataCr => match b {
@@ -276,7 +293,12 @@ mod tests {
         ];
         for (input, want) in ok {
             for piece in [input.len(), 1, 2, 3] {
-                assert_eq!(run(input, piece).map(|r| r.0), Ok(want.to_vec()), "{:?}", bytes::Bytes::copy_from_slice(input));
+                assert_eq!(
+                    run(input, piece).map(|r| r.0),
+                    Ok(want.to_vec()),
+                    "{:?}",
+                    bytes::Bytes::copy_from_slice(input)
+                );
             }
         }
         let bad: &[(&[u8], ProtocolError)] = &[
@@ -288,22 +310,54 @@ mod tests {
             (b"1 \r\n", ProtocolError::InvalidChunkSize { byte: b'\r' }),
             (b"1\n", ProtocolError::InvalidChunkSize { byte: b'\n' }),
             (b"1\rx", ProtocolError::InvalidLineEnding),
-            (b"2;\r\n", ProtocolError::InvalidChunkExtension { byte: b'\r' }),
-            (b"1;a\nx", ProtocolError::InvalidChunkExtension { byte: b'\n' }),
-            (b"1;a=\"b\r\n", ProtocolError::InvalidChunkExtension { byte: b'\r' }),
-            (b"1;a=b c\r\n", ProtocolError::InvalidChunkExtension { byte: b'c' }),
-            (b"1;a=b\tc\r\nx\r\n0\r\n", ProtocolError::InvalidChunkExtension { byte: b'c' }),
-            (b"1;=b\r\n", ProtocolError::InvalidChunkExtension { byte: b'=' }),
+            (
+                b"2;\r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'\r' },
+            ),
+            (
+                b"1;a\nx",
+                ProtocolError::InvalidChunkExtension { byte: b'\n' },
+            ),
+            (
+                b"1;a=\"b\r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'\r' },
+            ),
+            (
+                b"1;a=b c\r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'c' },
+            ),
+            (
+                b"1;a=b\tc\r\nx\r\n0\r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'c' },
+            ),
+            (
+                b"1;=b\r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'=' },
+            ),
             (b"10000000000000000\r\n", ProtocolError::ChunkSizeOverflow),
-            (b"1\r\nxy", ProtocolError::MissingChunkDataCrlf { byte: b'y' }),
-            (b"1\r\nx\rz", ProtocolError::MissingChunkDataCrlf { byte: b'z' }),
-            (b"1\r\nx\n0\r\n", ProtocolError::MissingChunkDataCrlf { byte: b'\n' }),
+            (
+                b"1\r\nxy",
+                ProtocolError::MissingChunkDataCrlf { byte: b'y' },
+            ),
+            (
+                b"1\r\nx\rz",
+                ProtocolError::MissingChunkDataCrlf { byte: b'z' },
+            ),
+            (
+                b"1\r\nx\n0\r\n",
+                ProtocolError::MissingChunkDataCrlf { byte: b'\n' },
+            ),
             (b"3\r\nxxx", INCOMPLETE),
             (b"3\r\nxxx\r\n", INCOMPLETE),
         ];
         for (input, want) in bad {
             for piece in [input.len(), 1] {
-                assert_eq!(run(input, piece).map(|r| r.0), Err(*want), "{:?}", bytes::Bytes::copy_from_slice(input));
+                assert_eq!(
+                    run(input, piece).map(|r| r.0),
+                    Err(*want),
+                    "{:?}",
+                    bytes::Bytes::copy_from_slice(input)
+                );
             }
         }
     }
@@ -315,7 +369,10 @@ mod tests {
         assert_eq!(d.step(b"rest"), Ok(Step::Data(4)));
         assert_eq!(d.received(), 4);
         let (data, rest) = run(b"1\r\nx\r\n0\r\nTrailer: 1\r\n\r\nnext", 4).unwrap();
-        assert_eq!((data.as_slice(), rest.as_slice()), (&b"x"[..], &b"Trailer: 1\r\n\r\nnext"[..]));
+        assert_eq!(
+            (data.as_slice(), rest.as_slice()),
+            (&b"x"[..], &b"Trailer: 1\r\n\r\nnext"[..])
+        );
     }
 
     #[test]

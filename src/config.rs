@@ -158,7 +158,9 @@ mod tests {
         assert_eq!(c.head_byte_limit(), 16);
         assert_eq!(c.trailer_byte_limit(), 2);
         assert_eq!(
-            Config::default().max_headers(usize::MAX).header_count_limit(),
+            Config::default()
+                .max_headers(usize::MAX)
+                .header_count_limit(),
             MAX_HEADERS_LIMIT
         );
     }

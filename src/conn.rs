@@ -12,7 +12,9 @@
 
 use crate::body::{BodyDecoder, BodyLimits, BodyStep};
 use crate::config::Config;
-use crate::error::{CloseReason, EofPhase, FailureKind, Progress, ProtocolError, RequestError, UsageError};
+use crate::error::{
+    CloseReason, EofPhase, FailureKind, Progress, ProtocolError, RequestError, UsageError,
+};
 use crate::event::{Event, RequestId, Reuse};
 use crate::framing::{Decision, Framing, decide};
 use crate::head::{ResponseHead, parse_head};
@@ -226,7 +228,11 @@ impl Connection {
     ///
     /// `now` starts the expect-continue timer and, for a request without a body, the
     /// response-head timer.
-    pub fn send_request(&mut self, request: &Request<'_>, now: Instant) -> Result<RequestId, UsageError> {
+    pub fn send_request(
+        &mut self,
+        request: &Request<'_>,
+        now: Instant,
+    ) -> Result<RequestId, UsageError> {
         self.check_open()?;
         if self.local_close {
             return Err(UsageError::Closing);
@@ -241,11 +247,19 @@ impl Connection {
         self.transmit.ready.push_back((id, head));
         let body = match meta.body {
             RequestBody::None | RequestBody::Length(0) => SendBody::Finished,
-            RequestBody::Length(n) => SendBody::Open { declared: Some(n), sent: 0 },
-            RequestBody::Chunked => SendBody::Open { declared: None, sent: 0 },
+            RequestBody::Length(n) => SendBody::Open {
+                declared: Some(n),
+                sent: 0,
+            },
+            RequestBody::Chunked => SendBody::Open {
+                declared: None,
+                sent: 0,
+            },
         };
         let expect = if meta.expect_continue {
-            Expect::Waiting { deadline: now + self.config.expect_continue_timeout }
+            Expect::Waiting {
+                deadline: now + self.config.expect_continue_timeout,
+            }
         } else {
             Expect::No
         };
@@ -270,12 +284,21 @@ impl Connection {
         Ok(id)
     }
 
-    fn open_body(&mut self, id: RequestId) -> Result<(&mut Exchange, Option<u64>, u64), UsageError> {
+    fn open_body(
+        &mut self,
+        id: RequestId,
+    ) -> Result<(&mut Exchange, Option<u64>, u64), UsageError> {
         self.check_open()?;
-        let exchange = self.exchange.as_mut().filter(|e| e.id == id).ok_or(UsageError::UnknownRequest)?;
+        let exchange = self
+            .exchange
+            .as_mut()
+            .filter(|e| e.id == id)
+            .ok_or(UsageError::UnknownRequest)?;
         match exchange.body {
             SendBody::Open { declared, sent } => Ok((exchange, declared, sent)),
-            SendBody::Finished if exchange.meta.body == RequestBody::None => Err(UsageError::NoRequestBody),
+            SendBody::Finished if exchange.meta.body == RequestBody::None => {
+                Err(UsageError::NoRequestBody)
+            }
             SendBody::Finished => Err(UsageError::BodyFinished),
             SendBody::Stopped => Err(UsageError::BodyNotWanted),
         }
@@ -290,20 +313,31 @@ impl Connection {
     /// Errors, with nothing changed: [`UsageError::Closed`], [`UsageError::UnknownRequest`],
     /// [`UsageError::NoRequestBody`], [`UsageError::BodyFinished`],
     /// [`UsageError::BodyNotWanted`], [`UsageError::BodyTooLong`].
-    pub fn send_body(&mut self, id: RequestId, data: Bytes, now: Instant) -> Result<(), UsageError> {
+    pub fn send_body(
+        &mut self,
+        id: RequestId,
+        data: Bytes,
+        now: Instant,
+    ) -> Result<(), UsageError> {
         let head_timeout = self.config.response_head_timeout;
         let (exchange, declared, sent) = self.open_body(id)?;
         let attempted = sent.saturating_add(data.len() as u64);
         if let Some(declared) = declared {
             if attempted > declared {
-                return Err(UsageError::BodyTooLong { declared, attempted });
+                return Err(UsageError::BodyTooLong {
+                    declared,
+                    attempted,
+                });
             }
         }
         exchange.body = if declared == Some(attempted) {
             exchange.head_deadline = head_timeout.map(|t| now + t);
             SendBody::Finished
         } else {
-            SendBody::Open { declared, sent: attempted }
+            SendBody::Open {
+                declared,
+                sent: attempted,
+            }
         };
         let holding = matches!(exchange.expect, Expect::Waiting { .. });
         if data.is_empty() {
@@ -311,7 +345,10 @@ impl Connection {
         }
         let mut segments: [Option<Bytes>; 3] = [None, Some(data), None];
         if declared.is_none() {
-            put_hex(&mut self.transmit.scratch, segments[1].as_ref().map_or(0, |d| d.len() as u64));
+            put_hex(
+                &mut self.transmit.scratch,
+                segments[1].as_ref().map_or(0, |d| d.len() as u64),
+            );
             self.transmit.scratch.extend_from_slice(b"\r\n");
             segments[0] = Some(self.transmit.scratch.split().freeze());
             segments[2] = Some(Bytes::from_static(b"\r\n"));
@@ -359,7 +396,11 @@ impl Connection {
     /// (including a request whose response already ended).
     pub fn cancel(&mut self, id: RequestId, now: Instant) -> Result<(), UsageError> {
         self.check_open()?;
-        let exchange = self.exchange.as_ref().filter(|e| e.id == id).ok_or(UsageError::UnknownRequest)?;
+        let exchange = self
+            .exchange
+            .as_ref()
+            .filter(|e| e.id == id)
+            .ok_or(UsageError::UnknownRequest)?;
         if exchange.transmitted {
             self.fail(FailureKind::Canceled, CloseReason::Canceled);
             return Ok(());
@@ -437,7 +478,9 @@ impl Connection {
                 Some(phase) => phase,
             },
             ReadState::Head if !exchange.response_started => EofPhase::BeforeResponse,
-            ReadState::Head => EofPhase::InHead { received: self.recv.len() },
+            ReadState::Head => EofPhase::InHead {
+                received: self.recv.len(),
+            },
         };
         if self.write_failed && phase == EofPhase::BeforeResponse {
             self.fail(FailureKind::WriteFailed, CloseReason::WriteFailed);
@@ -477,7 +520,9 @@ impl Connection {
             self.close_now(CloseReason::IdleTimeout);
             return;
         }
-        let Some(exchange) = self.exchange.as_mut() else { return };
+        let Some(exchange) = self.exchange.as_mut() else {
+            return;
+        };
         if let Expect::Waiting { deadline } = exchange.expect {
             if deadline <= now {
                 exchange.expect = Expect::No;
@@ -530,10 +575,14 @@ impl Connection {
             Expect::Waiting { deadline } => Some(deadline),
             Expect::No => None,
         });
-        [self.idle_deadline, expect, exchange.and_then(|e| e.head_deadline)]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.idle_deadline,
+            expect,
+            exchange.and_then(|e| e.head_deadline),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     // ----- the read side ---------------------------------------------------------------------
@@ -589,7 +638,9 @@ impl Connection {
 
     fn on_head(&mut self, head: ResponseHead, now: Instant) {
         let limit = self.config.max_informational;
-        let Some(exchange) = self.exchange.as_mut() else { return };
+        let Some(exchange) = self.exchange.as_mut() else {
+            return;
+        };
         let id = exchange.id;
         if head.is_informational() && head.status() != 101 {
             exchange.informational += 1;
@@ -628,7 +679,11 @@ impl Connection {
             Framing::UntilClose => self.read = ReadState::Body(BodyDecoder::UntilClose),
             Framing::Tunnel => {
                 let buffered = self.recv.take_all();
-                self.events.push_back(Event::End { id, trailers: Headers::default(), reuse: Reuse::Close(CloseReason::Upgraded) });
+                self.events.push_back(Event::End {
+                    id,
+                    trailers: Headers::default(),
+                    reuse: Reuse::Close(CloseReason::Upgraded),
+                });
                 self.events.push_back(Event::Upgraded { id, buffered });
                 self.exchange = None;
                 self.completed += 1;
@@ -639,7 +694,9 @@ impl Connection {
 
     /// Emits `StopSending` if the body is still open, and drops whatever of it is queued.
     fn stop_body(&mut self) {
-        let Some(exchange) = self.exchange.as_mut() else { return };
+        let Some(exchange) = self.exchange.as_mut() else {
+            return;
+        };
         if let SendBody::Open { .. } = exchange.body {
             exchange.body = SendBody::Stopped;
             let id = exchange.id;
@@ -657,21 +714,30 @@ impl Connection {
 
     /// The response is complete: report it, then decide whether the connection carries on.
     fn end_response(&mut self, trailers: Headers, now: Instant) {
-        let Some(exchange) = self.exchange.as_ref() else { return };
+        let Some(exchange) = self.exchange.as_ref() else {
+            return;
+        };
         let id = exchange.id;
         let unfinished = exchange.body != SendBody::Finished;
-        let close = exchange.decision.and_then(|d| d.close).or(if self.write_failed {
-            Some(CloseReason::WriteFailed)
-        } else if unfinished {
-            Some(CloseReason::RequestBodyUnfinished)
-        } else if self.local_close {
-            Some(CloseReason::LocalClose)
-        } else {
-            None
-        });
+        let close = exchange
+            .decision
+            .and_then(|d| d.close)
+            .or(if self.write_failed {
+                Some(CloseReason::WriteFailed)
+            } else if unfinished {
+                Some(CloseReason::RequestBodyUnfinished)
+            } else if self.local_close {
+                Some(CloseReason::LocalClose)
+            } else {
+                None
+            });
         self.stop_body();
         let reuse = close.map_or(Reuse::KeepAlive, Reuse::Close);
-        self.events.push_back(Event::End { id, trailers, reuse });
+        self.events.push_back(Event::End {
+            id,
+            trailers,
+            reuse,
+        });
         self.exchange = None;
         self.completed += 1;
         match close {
@@ -704,7 +770,10 @@ impl Connection {
                 replayable: exchange.meta.replayable,
                 reused_connection: exchange.reused,
             };
-            self.events.push_back(Event::RequestFailed { id: exchange.id, error });
+            self.events.push_back(Event::RequestFailed {
+                id: exchange.id,
+                error,
+            });
         }
     }
 

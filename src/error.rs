@@ -84,12 +84,17 @@ impl fmt::Display for UsageError {
             UsageError::Busy => f.write_str("a request is already in flight"),
             UsageError::UnknownRequest => f.write_str("no such request in flight"),
             UsageError::InvalidMethod => f.write_str("method is not a token"),
-            UsageError::InvalidTarget => f.write_str("request target is empty or not visible ASCII"),
+            UsageError::InvalidTarget => {
+                f.write_str("request target is empty or not visible ASCII")
+            }
             UsageError::InvalidHeaderName { index } => {
                 write!(f, "header {index} has an invalid name")
             }
             UsageError::InvalidHeaderValue { index } => {
-                write!(f, "header {index} has an invalid value (CR, LF, NUL or control byte)")
+                write!(
+                    f,
+                    "header {index} has an invalid value (CR, LF, NUL or control byte)"
+                )
             }
             UsageError::FramingHeader { index } => write!(
                 f,
@@ -107,10 +112,9 @@ impl fmt::Display for UsageError {
                 f,
                 "body of {attempted} bytes exceeds declared Content-Length {declared}"
             ),
-            UsageError::BodyTooShort { declared, sent } => write!(
-                f,
-                "body finished after {sent} of {declared} declared bytes"
-            ),
+            UsageError::BodyTooShort { declared, sent } => {
+                write!(f, "body finished after {sent} of {declared} declared bytes")
+            }
             UsageError::InputAfterEof => f.write_str("input after end of stream"),
         }
     }
@@ -243,7 +247,11 @@ impl fmt::Display for ProtocolError {
                 write!(f, "chunk extensions exceed {limit} bytes")
             }
             ProtocolError::MissingChunkDataCrlf { byte } => {
-                write!(f, "chunk data followed by {:?} instead of CRLF", byte as char)
+                write!(
+                    f,
+                    "chunk data followed by {:?} instead of CRLF",
+                    byte as char
+                )
             }
             ProtocolError::TrailersTooLarge { limit } => {
                 write!(f, "trailer section exceeds {limit} bytes")
@@ -284,7 +292,10 @@ impl fmt::Display for EofPhase {
         match *self {
             EofPhase::BeforeResponse => f.write_str("connection closed before any response byte"),
             EofPhase::InHead { received } => {
-                write!(f, "connection closed after {received} bytes of response head")
+                write!(
+                    f,
+                    "connection closed after {received} bytes of response head"
+                )
             }
             EofPhase::InLengthBody { received, expected } => write!(
                 f,

@@ -45,10 +45,16 @@ pub(crate) fn decide(req: RequestFacts, head: &ResponseHead) -> Result<Decision,
         if !req.upgrade {
             return Err(ProtocolError::UnexpectedSwitchingProtocols);
         }
-        return Ok(Decision { framing: Framing::Tunnel, close: Some(CloseReason::Upgraded) });
+        return Ok(Decision {
+            framing: Framing::Tunnel,
+            close: Some(CloseReason::Upgraded),
+        });
     }
     if req.connect && (200..300).contains(&status) {
-        return Ok(Decision { framing: Framing::Tunnel, close: Some(CloseReason::Upgraded) });
+        return Ok(Decision {
+            framing: Framing::Tunnel,
+            close: Some(CloseReason::Upgraded),
+        });
     }
     let has_te = headers.get("transfer-encoding").is_some();
     let has_cl = headers.get("content-length").is_some();
@@ -81,7 +87,9 @@ fn keep_alive(req: RequestFacts, head: &ResponseHead) -> Option<CloseReason> {
     let headers = head.headers();
     if headers.contains_token("connection", "close") {
         Some(CloseReason::ServerRequestedClose)
-    } else if head.version() == Version::Http10 && !headers.contains_token("connection", "keep-alive") {
+    } else if head.version() == Version::Http10
+        && !headers.contains_token("connection", "keep-alive")
+    {
         Some(CloseReason::Http10)
     } else if req.close {
         Some(CloseReason::ClientRequestedClose)
@@ -116,7 +124,11 @@ fn transfer_coding(head: &ResponseHead) -> Result<Framing, ProtocolError> {
     if codings == 0 {
         return Err(ProtocolError::InvalidTransferEncoding);
     }
-    Ok(if last_is_chunked { Framing::Chunked } else { Framing::UntilClose })
+    Ok(if last_is_chunked {
+        Framing::Chunked
+    } else {
+        Framing::UntilClose
+    })
 }
 
 /// All `Content-Length` values, on every line and in every comma list, must be the same
@@ -160,9 +172,16 @@ mod tests {
         crate::head::parse_head(&mut buf, raw.len(), 100).expect("valid head")
     }
 
-    const GET: RequestFacts = RequestFacts { head: false, connect: false, upgrade: false, close: false };
+    const GET: RequestFacts = RequestFacts {
+        head: false,
+        connect: false,
+        upgrade: false,
+        close: false,
+    };
 
-    fn d(req: RequestFacts, raw: &str) -> Result<(Framing, Option<CloseReason>), ProtocolError> {
+    type Outcome = Result<(Framing, Option<CloseReason>), ProtocolError>;
+
+    fn d(req: RequestFacts, raw: &str) -> Outcome {
         decide(req, &head(raw)).map(|d| (d.framing, d.close))
     }
 
@@ -171,46 +190,192 @@ mod tests {
         use CloseReason::*;
         use Framing::*;
         let head_req = RequestFacts { head: true, ..GET };
-        let connect = RequestFacts { connect: true, ..GET };
-        let upgrade = RequestFacts { upgrade: true, ..GET };
+        let connect = RequestFacts {
+            connect: true,
+            ..GET
+        };
+        let upgrade = RequestFacts {
+            upgrade: true,
+            ..GET
+        };
         let close_req = RequestFacts { close: true, ..GET };
-        let cases: &[(RequestFacts, &str, Result<(Framing, Option<CloseReason>), ProtocolError>)] = &[
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", Ok((Length(5), None))),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n", Ok((Length(5), None))),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", Err(ProtocolError::ConflictingContentLength { first: 5, other: 6 })),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", Err(ProtocolError::InvalidContentLength)),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 5 5\r\n\r\n", Err(ProtocolError::InvalidContentLength)),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n", Err(ProtocolError::InvalidContentLength)),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 5,\r\n\r\n", Err(ProtocolError::InvalidContentLength)),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", Err(ProtocolError::InvalidContentLength)),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 0x5\r\n\r\n", Err(ProtocolError::InvalidContentLength)),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", Ok((Chunked, None))),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, CHUNKED\r\n\r\n", Ok((Chunked, None))),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n", Ok((Chunked, None))),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", Ok((UntilClose, Some(EndOfBody)))),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", Ok((UntilClose, Some(EndOfBody)))),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedchunked\r\n\r\n", Ok((UntilClose, Some(EndOfBody)))),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", Err(ProtocolError::InvalidTransferEncoding)),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: \r\n\r\n", Err(ProtocolError::InvalidTransferEncoding)),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: \"chunked\"\r\n\r\n", Err(ProtocolError::InvalidTransferEncoding)),
-            (GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", Ok((Chunked, Some(AmbiguousFraming)))),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: x\r\nTransfer-Encoding: chunked\r\n\r\n", Ok((Chunked, Some(AmbiguousFraming)))),
-            (GET, "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", Err(ProtocolError::TransferEncodingInHttp10)),
-            (GET, "HTTP/1.1 200 OK\r\n\r\n", Ok((UntilClose, Some(EndOfBody)))),
-            (GET, "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", Ok((Empty, None))),
-            (GET, "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n", Ok((Empty, None))),
-            (head_req, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", Ok((Empty, None))),
+        let cases: &[(RequestFacts, &str, Outcome)] = &[
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+                Ok((Length(5), None)),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n",
+                Ok((Length(5), None)),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+                Err(ProtocolError::ConflictingContentLength { first: 5, other: 6 }),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n",
+                Err(ProtocolError::InvalidContentLength),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 5 5\r\n\r\n",
+                Err(ProtocolError::InvalidContentLength),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n",
+                Err(ProtocolError::InvalidContentLength),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 5,\r\n\r\n",
+                Err(ProtocolError::InvalidContentLength),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+                Err(ProtocolError::InvalidContentLength),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0x5\r\n\r\n",
+                Err(ProtocolError::InvalidContentLength),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Ok((Chunked, None)),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, CHUNKED\r\n\r\n",
+                Ok((Chunked, None)),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Ok((Chunked, None)),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+                Ok((UntilClose, Some(EndOfBody))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+                Ok((UntilClose, Some(EndOfBody))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedchunked\r\n\r\n",
+                Ok((UntilClose, Some(EndOfBody))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+                Err(ProtocolError::InvalidTransferEncoding),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: \r\n\r\n",
+                Err(ProtocolError::InvalidTransferEncoding),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: \"chunked\"\r\n\r\n",
+                Err(ProtocolError::InvalidTransferEncoding),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+                Ok((Chunked, Some(AmbiguousFraming))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Ok((Chunked, Some(AmbiguousFraming))),
+            ),
+            (
+                GET,
+                "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Err(ProtocolError::TransferEncodingInHttp10),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\n\r\n",
+                Ok((UntilClose, Some(EndOfBody))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+                Ok((Empty, None)),
+            ),
+            (
+                GET,
+                "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Ok((Empty, None)),
+            ),
+            (
+                head_req,
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+                Ok((Empty, None)),
+            ),
             (head_req, "HTTP/1.1 200 OK\r\n\r\n", Ok((Empty, None))),
-            (connect, "HTTP/1.1 200 OK\r\n\r\n", Ok((Tunnel, Some(Upgraded)))),
-            (connect, "HTTP/1.1 407 Auth\r\nContent-Length: 0\r\n\r\n", Ok((Length(0), None))),
-            (upgrade, "HTTP/1.1 101 Switching\r\nUpgrade: ws\r\n\r\n", Ok((Tunnel, Some(Upgraded)))),
-            (GET, "HTTP/1.1 101 Switching\r\nUpgrade: ws\r\n\r\n", Err(ProtocolError::UnexpectedSwitchingProtocols)),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive, CLOSE\r\n\r\n", Ok((Length(0), Some(ServerRequestedClose)))),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: x\r\nConnection: close\r\n\r\n", Ok((Length(0), Some(ServerRequestedClose)))),
-            (GET, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: closed\r\n\r\n", Ok((Length(0), None))),
-            (GET, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", Ok((Length(0), Some(Http10)))),
-            (GET, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: Keep-Alive\r\n\r\n", Ok((Length(0), None))),
-            (close_req, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", Ok((Length(0), Some(ClientRequestedClose)))),
+            (
+                connect,
+                "HTTP/1.1 200 OK\r\n\r\n",
+                Ok((Tunnel, Some(Upgraded))),
+            ),
+            (
+                connect,
+                "HTTP/1.1 407 Auth\r\nContent-Length: 0\r\n\r\n",
+                Ok((Length(0), None)),
+            ),
+            (
+                upgrade,
+                "HTTP/1.1 101 Switching\r\nUpgrade: ws\r\n\r\n",
+                Ok((Tunnel, Some(Upgraded))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 101 Switching\r\nUpgrade: ws\r\n\r\n",
+                Err(ProtocolError::UnexpectedSwitchingProtocols),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive, CLOSE\r\n\r\n",
+                Ok((Length(0), Some(ServerRequestedClose))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: x\r\nConnection: close\r\n\r\n",
+                Ok((Length(0), Some(ServerRequestedClose))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: closed\r\n\r\n",
+                Ok((Length(0), None)),
+            ),
+            (
+                GET,
+                "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+                Ok((Length(0), Some(Http10))),
+            ),
+            (
+                GET,
+                "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: Keep-Alive\r\n\r\n",
+                Ok((Length(0), None)),
+            ),
+            (
+                close_req,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+                Ok((Length(0), Some(ClientRequestedClose))),
+            ),
         ];
         for (req, raw, want) in cases {
             assert_eq!(d(*req, raw), *want, "{raw:?} for {req:?}");

@@ -132,7 +132,9 @@ fn unfold_in_place(buf: &mut [u8], spans: &mut FieldSpans) {
                 while write > start && crate::token::is_ows(buf[write - 1]) {
                     write -= 1;
                 }
-                while read < end && (buf[read] == b'\r' || buf[read] == b'\n' || crate::token::is_ows(buf[read])) {
+                while read < end
+                    && (buf[read] == b'\r' || buf[read] == b'\n' || crate::token::is_ows(buf[read]))
+                {
                     read += 1;
                 }
                 buf[write] = b' ';
@@ -182,7 +184,11 @@ pub(crate) fn parse_head(
         return Err(ProtocolError::InvalidStatusCode { code: status });
     }
     let reason = response.reason.unwrap_or_default().as_bytes();
-    let reason_start = if reason.is_empty() { 0 } else { offset_in(bytes, reason) };
+    let reason_start = if reason.is_empty() {
+        0
+    } else {
+        offset_in(bytes, reason)
+    };
     let reason = (reason_start, reason_start + reason.len() as u32);
     let (mut spans, folded) = spans_of(bytes, response.headers);
     let mut head = buf.split_to(head_len);
@@ -251,7 +257,10 @@ mod tests {
     #[test]
     fn missing_reason_and_bare_lf() {
         let h = parse(b"HTTP/1.0 204\nX:y\n\n").unwrap();
-        assert_eq!((h.status(), h.version(), h.reason()), (204, Version::Http10, &b""[..]));
+        assert_eq!(
+            (h.status(), h.version(), h.reason()),
+            (204, Version::Http10, &b""[..])
+        );
         assert_eq!(fields(&h), [("X", &b"y"[..])]);
     }
 
@@ -266,17 +275,43 @@ mod tests {
         let cases: &[(&[u8], ProtocolError)] = &[
             (b"HTTP/2.0 200 OK\r\n\r\n", ProtocolError::InvalidVersion),
             (b"HTTP/1.1 20 OK\r\n\r\n", ProtocolError::InvalidStatusLine),
-            (b"HTTP/1.1 2000 OK\r\n\r\n", ProtocolError::InvalidStatusLine),
-            (b"HTTP/1.1 099 OK\r\n\r\n", ProtocolError::InvalidStatusCode { code: 99 }),
-            (b"HTTP/1.1 600 OK\r\n\r\n", ProtocolError::InvalidStatusCode { code: 600 }),
-            (b"HTTP/1.1 200 OK\r\nA B: c\r\n\r\n", ProtocolError::InvalidHeaderName),
-            (b"HTTP/1.1 200 OK\r\nA : c\r\n\r\n", ProtocolError::InvalidHeaderName),
-            (b"HTTP/1.1 200 OK\r\nA: \x01\r\n\r\n", ProtocolError::InvalidHeaderValue),
-            (b"\r\nHTTP/1.1 200 OK\r\n\r\n", ProtocolError::InvalidStatusLine),
+            (
+                b"HTTP/1.1 2000 OK\r\n\r\n",
+                ProtocolError::InvalidStatusLine,
+            ),
+            (
+                b"HTTP/1.1 099 OK\r\n\r\n",
+                ProtocolError::InvalidStatusCode { code: 99 },
+            ),
+            (
+                b"HTTP/1.1 600 OK\r\n\r\n",
+                ProtocolError::InvalidStatusCode { code: 600 },
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nA B: c\r\n\r\n",
+                ProtocolError::InvalidHeaderName,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nA : c\r\n\r\n",
+                ProtocolError::InvalidHeaderName,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nA: \x01\r\n\r\n",
+                ProtocolError::InvalidHeaderValue,
+            ),
+            (
+                b"\r\nHTTP/1.1 200 OK\r\n\r\n",
+                ProtocolError::InvalidStatusLine,
+            ),
             (b"FOO/1.1 200 OK\r\n\r\n", ProtocolError::InvalidVersion),
         ];
         for (raw, want) in cases {
-            assert_eq!(parse(raw), Err(*want), "{:?}", bytes::Bytes::copy_from_slice(raw));
+            assert_eq!(
+                parse(raw),
+                Err(*want),
+                "{:?}",
+                bytes::Bytes::copy_from_slice(raw)
+            );
         }
     }
 
@@ -311,6 +346,9 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(&buf[..], b"next");
         let mut bad = BytesMut::from(&b"Bad Name: 1\r\n\r\n"[..]);
-        assert_eq!(parse_trailers(&mut bad, 15, 100), Err(ProtocolError::InvalidTrailers));
+        assert_eq!(
+            parse_trailers(&mut bad, 15, 100),
+            Err(ProtocolError::InvalidTrailers)
+        );
     }
 }

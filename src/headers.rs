@@ -132,9 +132,15 @@ mod tests {
     use super::*;
 
     fn sample() -> Headers {
-        let bytes = Bytes::from_static(b"Host: a\r\nConnection: keep-alive, Close\r\nX: 1\r\nx: 2\r\n");
+        let bytes =
+            Bytes::from_static(b"Host: a\r\nConnection: keep-alive, Close\r\nX: 1\r\nx: 2\r\n");
         let mut fields = FieldSpans::new();
-        for (n, v) in [(0..4, 6..7), (9..19, 21..38), (40..41, 43..44), (46..47, 49..50)] {
+        for (n, v) in [
+            (0..4, 6..7),
+            (9..19, 21..38),
+            (40..41, 43..44),
+            (46..47, 49..50),
+        ] {
             fields.push(FieldSpan {
                 name_start: n.start,
                 name_end: n.end,

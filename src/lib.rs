@@ -125,9 +125,16 @@ mod token;
 pub use bytes::Bytes;
 pub use config::{Config, MAX_HEADERS_LIMIT};
 pub use conn::Connection;
-pub use error::{CloseReason, EofPhase, FailureKind, Progress, ProtocolError, RequestError, UsageError};
+pub use error::{
+    CloseReason, EofPhase, FailureKind, Progress, ProtocolError, RequestError, UsageError,
+};
 pub use event::{Event, RequestId, Reuse};
 pub use head::{ResponseHead, Version};
 pub use headers::{HeaderField, Headers};
 pub use request::{Request, RequestBody};
 pub use time::Instant;
+
+/// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -13,7 +13,10 @@ use bytes::{Buf, BytesMut};
 /// empty line, or `Err(resume)`, where the next search may start once more bytes arrived.
 pub(crate) fn find_blank_line(bytes: &[u8], from: usize) -> Result<usize, usize> {
     let mut i = from;
-    while let Some(pos) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'\n')) {
+    while let Some(pos) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+    {
         let lf = i + pos;
         match (bytes.get(lf + 1), bytes.get(lf + 2)) {
             (Some(b'\n'), _) => return Ok(lf + 2),
@@ -107,7 +110,12 @@ mod tests {
             (b"a\n\rx\n\n", Ok(6)),
         ];
         for (input, want) in cases {
-            assert_eq!(find_blank_line(input, 0), *want, "{:?}", bytes::Bytes::copy_from_slice(input));
+            assert_eq!(
+                find_blank_line(input, 0),
+                *want,
+                "{:?}",
+                bytes::Bytes::copy_from_slice(input)
+            );
         }
     }
 
@@ -121,7 +129,11 @@ mod tests {
             if i + 1 < head.len() {
                 assert_eq!(found, None);
                 // The search never goes back more than the two bytes it could not decide on.
-                assert!(buf.scanned + 2 >= buf.len(), "rescanning from {}", buf.scanned);
+                assert!(
+                    buf.scanned + 2 >= buf.len(),
+                    "rescanning from {}",
+                    buf.scanned
+                );
             } else {
                 assert_eq!(found, Some(head.len()));
             }

@@ -47,7 +47,13 @@ impl<'a> Request<'a> {
     /// A request with `method` (a token, case-sensitive) for `target` (origin-form `/path?q`,
     /// absolute-form, authority-form for CONNECT, or `*`), with no headers and no body.
     pub fn new(method: &'a str, target: &'a str) -> Request<'a> {
-        Request { method, target, headers: SmallVec::new(), body: RequestBody::None, body_replayable: false }
+        Request {
+            method,
+            target,
+            headers: SmallVec::new(),
+            body: RequestBody::None,
+            body_replayable: false,
+        }
     }
 
     /// `GET target`.
@@ -99,12 +105,15 @@ impl<'a> Request<'a> {
 
     fn has_token(&self, name: &str, token: &str) -> bool {
         self.headers.iter().any(|(n, v)| {
-            n.eq_ignore_ascii_case(name) && list_elements(v).any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
+            n.eq_ignore_ascii_case(name)
+                && list_elements(v).any(|e| e.eq_ignore_ascii_case(token.as_bytes()))
         })
     }
 
     fn has_header(&self, name: &str) -> bool {
-        self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 }
 
@@ -134,7 +143,9 @@ fn validate(req: &Request<'_>) -> Result<(), UsageError> {
         if !value.iter().all(|&b| is_field_value_byte(b)) {
             return Err(UsageError::InvalidHeaderValue { index });
         }
-        if name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("transfer-encoding") {
+        if name.eq_ignore_ascii_case("content-length")
+            || name.eq_ignore_ascii_case("transfer-encoding")
+        {
             return Err(UsageError::FramingHeader { index });
         }
         hosts += usize::from(name.eq_ignore_ascii_case("host"));
@@ -170,12 +181,19 @@ pub(crate) fn put_hex(out: &mut BytesMut, n: u64) {
 }
 
 /// Validates `req` and appends its head to `out`. On error nothing is written.
-pub(crate) fn encode_head(req: &Request<'_>, out: &mut BytesMut) -> Result<RequestMeta, UsageError> {
+pub(crate) fn encode_head(
+    req: &Request<'_>,
+    out: &mut BytesMut,
+) -> Result<RequestMeta, UsageError> {
     validate(req)?;
     let method = req.method;
     let len = method.len()
         + req.target.len()
-        + req.headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum::<usize>()
+        + req
+            .headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum::<usize>()
         + 64;
     out.reserve(len);
     out.put_slice(method.as_bytes());
@@ -201,7 +219,8 @@ pub(crate) fn encode_head(req: &Request<'_>, out: &mut BytesMut) -> Result<Reque
         RequestBody::Chunked => out.put_slice(b"Transfer-Encoding: chunked\r\n"),
     }
     out.put_slice(b"\r\n");
-    let idempotent = matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE") || req.has_header("idempotency-key");
+    let idempotent =
+        matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE") || req.has_header("idempotency-key");
     let has_body = !matches!(req.body, RequestBody::None | RequestBody::Length(0));
     Ok(RequestMeta {
         facts: RequestFacts {
@@ -223,7 +242,10 @@ mod tests {
     fn encode(req: &Request<'_>) -> Result<(alloc::string::String, RequestMeta), UsageError> {
         let mut out = BytesMut::new();
         let meta = encode_head(req, &mut out)?;
-        Ok((alloc::string::String::from_utf8(out.to_vec()).unwrap(), meta))
+        Ok((
+            alloc::string::String::from_utf8(out.to_vec()).unwrap(),
+            meta,
+        ))
     }
 
     #[test]
@@ -233,40 +255,110 @@ mod tests {
         assert!(meta.replayable && !meta.expect_continue && !meta.facts.head);
         let (s, _) = encode(&Request::new("POST", "/").header("Host", "x")).unwrap();
         assert_eq!(s, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
-        let (s, meta) = encode(&Request::new("PUT", "/").header("Host", "x").body(RequestBody::Length(12345))).unwrap();
-        assert_eq!(s, "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 12345\r\n\r\n");
+        let (s, meta) = encode(
+            &Request::new("PUT", "/")
+                .header("Host", "x")
+                .body(RequestBody::Length(12345)),
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 12345\r\n\r\n"
+        );
         assert!(!meta.replayable, "PUT is not in the replayable set");
         let (s, meta) = encode(
-            &Request::new("POST", "/").header("Host", "x").header("Idempotency-Key", "k").header("Expect", "100-Continue").body(RequestBody::Chunked).replayable_body(true),
+            &Request::new("POST", "/")
+                .header("Host", "x")
+                .header("Idempotency-Key", "k")
+                .header("Expect", "100-Continue")
+                .body(RequestBody::Chunked)
+                .replayable_body(true),
         )
         .unwrap();
         assert!(s.ends_with("Transfer-Encoding: chunked\r\n\r\n"));
         assert!(meta.replayable && meta.expect_continue);
-        let (_, meta) = encode(&Request::new("HEAD", "/").header("host", "x").header("Connection", "Upgrade, close").header("Upgrade", "ws")).unwrap();
+        let (_, meta) = encode(
+            &Request::new("HEAD", "/")
+                .header("host", "x")
+                .header("Connection", "Upgrade, close")
+                .header("Upgrade", "ws"),
+        )
+        .unwrap();
         assert!(meta.facts.head && meta.facts.close && meta.facts.upgrade);
-        let (_, meta) = encode(&Request::new("CONNECT", "example.com:443").header("Host", "example.com:443")).unwrap();
+        let (_, meta) =
+            encode(&Request::new("CONNECT", "example.com:443").header("Host", "example.com:443"))
+                .unwrap();
         assert!(meta.facts.connect);
-        let (_, meta) = encode(&Request::get("/").header("Host", "x").body(RequestBody::Length(3))).unwrap();
-        assert!(!meta.replayable, "a body is replayable only when the caller says so");
+        let (_, meta) = encode(
+            &Request::get("/")
+                .header("Host", "x")
+                .body(RequestBody::Length(3)),
+        )
+        .unwrap();
+        assert!(
+            !meta.replayable,
+            "a body is replayable only when the caller says so"
+        );
     }
 
     #[test]
     fn rejects_injection_and_framing_headers() {
         let cases: &[(Request<'_>, UsageError)] = &[
-            (Request::new("G ET", "/").header("Host", "x"), UsageError::InvalidMethod),
-            (Request::new("", "/").header("Host", "x"), UsageError::InvalidMethod),
-            (Request::new("GET", "/a b").header("Host", "x"), UsageError::InvalidTarget),
-            (Request::new("GET", "/\r\nX: y").header("Host", "x"), UsageError::InvalidTarget),
-            (Request::new("GET", "").header("Host", "x"), UsageError::InvalidTarget),
-            (Request::get("/").header("Host", "x").header("X\r\nY", "z"), UsageError::InvalidHeaderName { index: 1 }),
-            (Request::get("/").header("Host", "x").header("", "z"), UsageError::InvalidHeaderName { index: 1 }),
-            (Request::get("/").header("Host", "x\r\nEvil: 1"), UsageError::InvalidHeaderValue { index: 0 }),
-            (Request::get("/").header("Host", "x").header("A", "\0"), UsageError::InvalidHeaderValue { index: 1 }),
-            (Request::get("/").header("Host", "x").header("A", "\n"), UsageError::InvalidHeaderValue { index: 1 }),
-            (Request::get("/").header("Host", "x").header("content-length", "1"), UsageError::FramingHeader { index: 1 }),
-            (Request::get("/").header("Transfer-Encoding", "chunked"), UsageError::FramingHeader { index: 0 }),
+            (
+                Request::new("G ET", "/").header("Host", "x"),
+                UsageError::InvalidMethod,
+            ),
+            (
+                Request::new("", "/").header("Host", "x"),
+                UsageError::InvalidMethod,
+            ),
+            (
+                Request::new("GET", "/a b").header("Host", "x"),
+                UsageError::InvalidTarget,
+            ),
+            (
+                Request::new("GET", "/\r\nX: y").header("Host", "x"),
+                UsageError::InvalidTarget,
+            ),
+            (
+                Request::new("GET", "").header("Host", "x"),
+                UsageError::InvalidTarget,
+            ),
+            (
+                Request::get("/").header("Host", "x").header("X\r\nY", "z"),
+                UsageError::InvalidHeaderName { index: 1 },
+            ),
+            (
+                Request::get("/").header("Host", "x").header("", "z"),
+                UsageError::InvalidHeaderName { index: 1 },
+            ),
+            (
+                Request::get("/").header("Host", "x\r\nEvil: 1"),
+                UsageError::InvalidHeaderValue { index: 0 },
+            ),
+            (
+                Request::get("/").header("Host", "x").header("A", "\0"),
+                UsageError::InvalidHeaderValue { index: 1 },
+            ),
+            (
+                Request::get("/").header("Host", "x").header("A", "\n"),
+                UsageError::InvalidHeaderValue { index: 1 },
+            ),
+            (
+                Request::get("/")
+                    .header("Host", "x")
+                    .header("content-length", "1"),
+                UsageError::FramingHeader { index: 1 },
+            ),
+            (
+                Request::get("/").header("Transfer-Encoding", "chunked"),
+                UsageError::FramingHeader { index: 0 },
+            ),
             (Request::get("/"), UsageError::MissingHost),
-            (Request::get("/").header("Host", "x").header("HOST", "y"), UsageError::DuplicateHost),
+            (
+                Request::get("/").header("Host", "x").header("HOST", "y"),
+                UsageError::DuplicateHost,
+            ),
         ];
         for (req, want) in cases {
             let mut out = BytesMut::new();

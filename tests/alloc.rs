@@ -66,7 +66,12 @@ fn cycle(conn: &mut Connection, response: &[u8], split: usize) -> usize {
 
 #[test]
 fn steady_state_cycles_do_not_allocate() {
-    for (response, split) in [(RESPONSE, RESPONSE.len()), (RESPONSE, 100), (CHUNKED, CHUNKED.len()), (CHUNKED, 7)] {
+    for (response, split) in [
+        (RESPONSE, RESPONSE.len()),
+        (RESPONSE, 100),
+        (CHUNKED, CHUNKED.len()),
+        (CHUNKED, 7),
+    ] {
         let start = ALLOCATIONS.load(Ordering::Relaxed);
         let mut conn = Connection::new(Config::default());
         // Warm-up: buffers grow to their working size.
@@ -79,6 +84,9 @@ fn steady_state_cycles_do_not_allocate() {
             cycle(&mut conn, response, split);
         }
         let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
-        assert_eq!(allocations, 0, "{allocations} allocations in 100 cycles (split {split})");
+        assert_eq!(
+            allocations, 0,
+            "{allocations} allocations in 100 cycles (split {split})"
+        );
     }
 }

@@ -2,8 +2,8 @@
 //! Each test drives the machine by hand, as a runtime would, with a virtual clock.
 
 use h1conn::{
-    Bytes, CloseReason, Config, Connection, EofPhase, Event, FailureKind, Instant, Progress, Request, RequestBody,
-    RequestError, RequestId, Reuse, UsageError,
+    Bytes, CloseReason, Config, Connection, EofPhase, Event, FailureKind, Instant, Progress,
+    Request, RequestBody, RequestError, RequestId, Reuse, UsageError,
 };
 use std::time::Duration;
 
@@ -18,11 +18,16 @@ impl Harness {
     }
 
     fn with(config: Config) -> Harness {
-        Harness { conn: Connection::new(config), now: Instant::ZERO }
+        Harness {
+            conn: Connection::new(config),
+            now: Instant::ZERO,
+        }
     }
 
     fn send(&mut self, req: &Request<'_>) -> RequestId {
-        self.conn.send_request(req, self.now).expect("request accepted")
+        self.conn
+            .send_request(req, self.now)
+            .expect("request accepted")
     }
 
     fn get(&mut self) -> RequestId {
@@ -40,7 +45,9 @@ impl Harness {
     }
 
     fn input(&mut self, bytes: &[u8]) {
-        self.conn.handle_input(bytes, self.now).expect("input accepted");
+        self.conn
+            .handle_input(bytes, self.now)
+            .expect("input accepted");
     }
 
     fn events(&mut self) -> Vec<Event> {
@@ -61,11 +68,19 @@ fn names(events: &[Event]) -> Vec<String> {
             Event::Informational { head, .. } => format!("info {}", head.status()),
             Event::Head { head, .. } => format!("head {}", head.status()),
             Event::Data { data, .. } => format!("data {}", String::from_utf8_lossy(data)),
-            Event::End { reuse: Reuse::KeepAlive, .. } => "end keep-alive".into(),
-            Event::End { reuse: Reuse::Close(r), .. } => format!("end close {}", r.name()),
+            Event::End {
+                reuse: Reuse::KeepAlive,
+                ..
+            } => "end keep-alive".into(),
+            Event::End {
+                reuse: Reuse::Close(r),
+                ..
+            } => format!("end close {}", r.name()),
             Event::Upgraded { buffered, .. } => format!("upgraded {}", buffered.len()),
             Event::StopSending { .. } => "stop-sending".into(),
-            Event::RequestFailed { error, .. } => format!("failed {} {:?}", error.kind().name(), error.progress()),
+            Event::RequestFailed { error, .. } => {
+                format!("failed {} {:?}", error.kind().name(), error.progress())
+            }
             Event::Idle => "idle".into(),
             Event::Closed { reason } => format!("closed {}", reason.name()),
             other => format!("{other:?}"),
@@ -88,10 +103,18 @@ const OK_EMPTY: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 #[test]
 fn request_head_is_encoded_with_declared_framing() {
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/up").header("Host", "h").body(RequestBody::Chunked));
-    h.conn.send_body(id, Bytes::from_static(b"hello"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("POST", "/up")
+            .header("Host", "h")
+            .body(RequestBody::Chunked),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"hello"), h.now)
+        .unwrap();
     h.conn.send_body(id, Bytes::new(), h.now).unwrap();
-    h.conn.send_body(id, Bytes::from_static(b"0123456789abcdefg"), h.now).unwrap();
+    h.conn
+        .send_body(id, Bytes::from_static(b"0123456789abcdefg"), h.now)
+        .unwrap();
     h.conn.finish_body(id, h.now).unwrap();
     assert_eq!(
         String::from_utf8(h.flush()).unwrap(),
@@ -103,16 +126,40 @@ fn request_head_is_encoded_with_declared_framing() {
 #[test]
 fn length_body_finishes_itself_and_rejects_excess() {
     let mut h = Harness::new();
-    let id = h.send(&Request::new("PUT", "/").header("Host", "h").body(RequestBody::Length(5)));
-    assert_eq!(h.conn.finish_body(id, h.now), Err(UsageError::BodyTooShort { declared: 5, sent: 0 }));
-    h.conn.send_body(id, Bytes::from_static(b"abc"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("PUT", "/")
+            .header("Host", "h")
+            .body(RequestBody::Length(5)),
+    );
+    assert_eq!(
+        h.conn.finish_body(id, h.now),
+        Err(UsageError::BodyTooShort {
+            declared: 5,
+            sent: 0
+        })
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"abc"), h.now)
+        .unwrap();
     assert_eq!(
         h.conn.send_body(id, Bytes::from_static(b"def"), h.now),
-        Err(UsageError::BodyTooLong { declared: 5, attempted: 6 })
+        Err(UsageError::BodyTooLong {
+            declared: 5,
+            attempted: 6
+        })
     );
-    h.conn.send_body(id, Bytes::from_static(b"de"), h.now).unwrap();
-    assert_eq!(h.conn.send_body(id, Bytes::from_static(b"x"), h.now), Err(UsageError::BodyFinished));
-    assert!(String::from_utf8(h.flush()).unwrap().ends_with("Content-Length: 5\r\n\r\nabcde"));
+    h.conn
+        .send_body(id, Bytes::from_static(b"de"), h.now)
+        .unwrap();
+    assert_eq!(
+        h.conn.send_body(id, Bytes::from_static(b"x"), h.now),
+        Err(UsageError::BodyFinished)
+    );
+    assert!(
+        String::from_utf8(h.flush())
+            .unwrap()
+            .ends_with("Content-Length: 5\r\n\r\nabcde")
+    );
     h.input(OK_EMPTY);
     assert_eq!(names(&h.events()), ["head 200", "end keep-alive", "idle"]);
 }
@@ -123,52 +170,112 @@ fn rejected_commands_change_nothing() {
     // outputs must be identical.
     let mut plain = Harness::new();
     let mut poked = Harness::new();
-    let req = Request::new("POST", "/").header("Host", "h").body(RequestBody::Length(4));
+    let req = Request::new("POST", "/")
+        .header("Host", "h")
+        .body(RequestBody::Length(4));
     let id = plain.send(&req);
     let id2 = poked.send(&req);
     assert_eq!(id, id2);
     let bogus = Request::get("/").header("Host", "h");
-    assert_eq!(poked.conn.send_request(&bogus, poked.now), Err(UsageError::Busy));
-    assert_eq!(poked.conn.send_request(&Request::get("/"), poked.now), Err(UsageError::Busy));
-    assert_eq!(poked.conn.send_body(id, Bytes::from_static(b"12345"), poked.now), Err(UsageError::BodyTooLong { declared: 4, attempted: 5 }));
-    assert_eq!(poked.conn.finish_body(id, poked.now), Err(UsageError::BodyTooShort { declared: 4, sent: 0 }));
+    assert_eq!(
+        poked.conn.send_request(&bogus, poked.now),
+        Err(UsageError::Busy)
+    );
+    assert_eq!(
+        poked.conn.send_request(&Request::get("/"), poked.now),
+        Err(UsageError::Busy)
+    );
+    assert_eq!(
+        poked
+            .conn
+            .send_body(id, Bytes::from_static(b"12345"), poked.now),
+        Err(UsageError::BodyTooLong {
+            declared: 4,
+            attempted: 5
+        })
+    );
+    assert_eq!(
+        poked.conn.finish_body(id, poked.now),
+        Err(UsageError::BodyTooShort {
+            declared: 4,
+            sent: 0
+        })
+    );
     for h in [&mut plain, &mut poked] {
-        h.conn.send_body(id, Bytes::from_static(b"1234"), h.now).unwrap();
+        h.conn
+            .send_body(id, Bytes::from_static(b"1234"), h.now)
+            .unwrap();
     }
     assert_eq!(plain.flush(), poked.flush());
     for h in [&mut plain, &mut poked] {
         h.input(OK_EMPTY);
     }
-    assert_eq!(poked.conn.send_body(id, Bytes::from_static(b"x"), poked.now), Err(UsageError::UnknownRequest));
-    assert_eq!(poked.conn.cancel(id, poked.now), Err(UsageError::UnknownRequest));
+    assert_eq!(
+        poked
+            .conn
+            .send_body(id, Bytes::from_static(b"x"), poked.now),
+        Err(UsageError::UnknownRequest)
+    );
+    assert_eq!(
+        poked.conn.cancel(id, poked.now),
+        Err(UsageError::UnknownRequest)
+    );
     assert_eq!(plain.events(), poked.events());
     assert_eq!(plain.conn.poll_timeout(), poked.conn.poll_timeout());
 
     let mut h = Harness::new();
     let id = h.send(&Request::get("/").header("Host", "h"));
-    assert_eq!(h.conn.send_body(id, Bytes::from_static(b"x"), h.now), Err(UsageError::NoRequestBody));
+    assert_eq!(
+        h.conn.send_body(id, Bytes::from_static(b"x"), h.now),
+        Err(UsageError::NoRequestBody)
+    );
     let mut h = Harness::new();
-    assert_eq!(h.conn.send_request(&Request::get("/").header("Host", "a\r\nX: y"), h.now), Err(UsageError::InvalidHeaderValue { index: 0 }));
+    assert_eq!(
+        h.conn
+            .send_request(&Request::get("/").header("Host", "a\r\nX: y"), h.now),
+        Err(UsageError::InvalidHeaderValue { index: 0 })
+    );
     assert!(h.flush().is_empty() && h.events().is_empty() && h.conn.is_ready());
 }
 
 #[test]
 fn expect_continue_holds_body_until_100() {
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").header("Expect", "100-continue").body(RequestBody::Length(5)));
-    h.conn.send_body(id, Bytes::from_static(b"hello"), h.now).unwrap();
-    assert!(String::from_utf8(h.flush()).unwrap().ends_with("\r\n\r\n"), "only the head goes out");
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .header("Expect", "100-continue")
+            .body(RequestBody::Length(5)),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"hello"), h.now)
+        .unwrap();
+    assert!(
+        String::from_utf8(h.flush()).unwrap().ends_with("\r\n\r\n"),
+        "only the head goes out"
+    );
     h.input(b"HTTP/1.1 100 Continue\r\n\r\n");
     assert_eq!(h.flush(), b"hello");
     h.input(OK_EMPTY);
-    assert_eq!(names(&h.events()), ["info 100", "head 200", "end keep-alive", "idle"]);
+    assert_eq!(
+        names(&h.events()),
+        ["info 100", "head 200", "end keep-alive", "idle"]
+    );
 }
 
 #[test]
 fn expect_continue_timeout_releases_body() {
-    let mut h = Harness::with(Config::default().expect_continue_timeout(Duration::from_millis(500)));
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").header("Expect", "100-continue").body(RequestBody::Chunked));
-    h.conn.send_body(id, Bytes::from_static(b"ab"), h.now).unwrap();
+    let mut h =
+        Harness::with(Config::default().expect_continue_timeout(Duration::from_millis(500)));
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .header("Expect", "100-continue")
+            .body(RequestBody::Chunked),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"ab"), h.now)
+        .unwrap();
     h.conn.finish_body(id, h.now).unwrap();
     h.flush();
     assert_eq!(h.conn.poll_timeout(), Some(Instant::from_millis(500)));
@@ -176,26 +283,55 @@ fn expect_continue_timeout_releases_body() {
     assert!(h.flush().is_empty());
     h.advance(Duration::from_millis(1));
     assert_eq!(h.flush(), b"2\r\nab\r\n0\r\n\r\n");
-    assert_eq!(h.conn.poll_timeout(), None, "no timer left: head timeout is off by default");
+    assert_eq!(
+        h.conn.poll_timeout(),
+        None,
+        "no timer left: head timeout is off by default"
+    );
 }
 
 #[test]
 fn expect_continue_final_close_skips_body() {
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").header("Expect", "100-continue").body(RequestBody::Length(5)));
-    h.conn.send_body(id, Bytes::from_static(b"hel"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .header("Expect", "100-continue")
+            .body(RequestBody::Length(5)),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"hel"), h.now)
+        .unwrap();
     h.flush();
     h.input(b"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     assert!(h.flush().is_empty(), "the held body is never sent");
-    assert_eq!(names(&h.events()), ["head 417", "stop-sending", "end close server-requested-close", "closed server-requested-close"]);
-    assert_eq!(h.conn.send_body(id, Bytes::from_static(b"lo"), h.now), Err(UsageError::Closed));
+    assert_eq!(
+        names(&h.events()),
+        [
+            "head 417",
+            "stop-sending",
+            "end close server-requested-close",
+            "closed server-requested-close"
+        ]
+    );
+    assert_eq!(
+        h.conn.send_body(id, Bytes::from_static(b"lo"), h.now),
+        Err(UsageError::Closed)
+    );
 }
 
 #[test]
 fn expect_continue_final_keep_alive_sends_body_to_stay_in_sync() {
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").header("Expect", "100-continue").body(RequestBody::Length(2)));
-    h.conn.send_body(id, Bytes::from_static(b"ok"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .header("Expect", "100-continue")
+            .body(RequestBody::Length(2)),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"ok"), h.now)
+        .unwrap();
     h.flush();
     h.input(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(h.flush(), b"ok");
@@ -206,20 +342,49 @@ fn expect_continue_final_keep_alive_sends_body_to_stay_in_sync() {
 fn early_response_stops_the_upload() {
     // The server answers (and closes) while the body is still being written.
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").body(RequestBody::Length(10)));
-    h.conn.send_body(id, Bytes::from_static(b"abc"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .body(RequestBody::Length(10)),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"abc"), h.now)
+        .unwrap();
     h.flush();
     h.input(b"HTTP/1.1 413 Too Large\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno");
-    assert_eq!(names(&h.events()), ["head 413", "stop-sending", "data no", "end close server-requested-close", "closed server-requested-close"]);
+    assert_eq!(
+        names(&h.events()),
+        [
+            "head 413",
+            "stop-sending",
+            "data no",
+            "end close server-requested-close",
+            "closed server-requested-close"
+        ]
+    );
 
     // A keep-alive early response: delivered, but the connection is not reused because the
     // body never finished.
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").body(RequestBody::Chunked));
-    h.conn.send_body(id, Bytes::from_static(b"abc"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .body(RequestBody::Chunked),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"abc"), h.now)
+        .unwrap();
     h.flush();
     h.input(OK_EMPTY);
-    assert_eq!(names(&h.events()), ["head 200", "stop-sending", "end close request-body-unfinished", "closed request-body-unfinished"]);
+    assert_eq!(
+        names(&h.events()),
+        [
+            "head 200",
+            "stop-sending",
+            "end close request-body-unfinished",
+            "closed request-body-unfinished"
+        ]
+    );
 }
 
 #[test]
@@ -227,36 +392,71 @@ fn early_response_keeps_connection_when_body_finishes_first() {
     // The response head arrives mid-upload, but the body is finished before the response ends:
     // the connection stays reusable.
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").body(RequestBody::Length(4)));
-    h.conn.send_body(id, Bytes::from_static(b"ab"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .body(RequestBody::Length(4)),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"ab"), h.now)
+        .unwrap();
     h.flush();
     h.input(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nxy");
-    h.conn.send_body(id, Bytes::from_static(b"cd"), h.now).unwrap();
+    h.conn
+        .send_body(id, Bytes::from_static(b"cd"), h.now)
+        .unwrap();
     assert_eq!(h.flush(), b"cd");
     h.input(b"zw");
-    assert_eq!(names(&h.events()), ["head 200", "data xy", "data zw", "end keep-alive", "idle"]);
+    assert_eq!(
+        names(&h.events()),
+        ["head 200", "data xy", "data zw", "end keep-alive", "idle"]
+    );
 }
 
 #[test]
 fn write_error_before_any_byte_is_retryable_for_any_method() {
     let mut h = Harness::new();
-    h.send(&Request::new("POST", "/").header("Host", "h").body(RequestBody::Length(1)));
+    h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .body(RequestBody::Length(1)),
+    );
     h.conn.handle_write_error(h.now).unwrap();
     let events = h.events();
-    assert_eq!(names(&events), ["failed write NotSent", "closed write-failed"]);
+    assert_eq!(
+        names(&events),
+        ["failed write NotSent", "closed write-failed"]
+    );
     assert!(failure(&events).is_retryable());
 }
 
 #[test]
 fn write_error_after_sending_still_reads_the_response() {
     let mut h = Harness::new();
-    let id = h.send(&Request::new("POST", "/").header("Host", "h").body(RequestBody::Length(10)));
-    h.conn.send_body(id, Bytes::from_static(b"abc"), h.now).unwrap();
+    let id = h.send(
+        &Request::new("POST", "/")
+            .header("Host", "h")
+            .body(RequestBody::Length(10)),
+    );
+    h.conn
+        .send_body(id, Bytes::from_static(b"abc"), h.now)
+        .unwrap();
     h.flush();
     h.conn.handle_write_error(h.now).unwrap();
-    assert_eq!(h.conn.send_body(id, Bytes::from_static(b"d"), h.now), Err(UsageError::BodyNotWanted));
+    assert_eq!(
+        h.conn.send_body(id, Bytes::from_static(b"d"), h.now),
+        Err(UsageError::BodyNotWanted)
+    );
     h.input(b"HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\n\r\n");
-    assert_eq!(names(&h.events()), ["stop-sending", "head 413", "end close write-failed", "closed write-failed"]);
+    assert_eq!(
+        names(&h.events()),
+        [
+            "stop-sending",
+            "head 413",
+            "end close write-failed",
+            "closed write-failed"
+        ]
+    );
 
     // No response at all: the write failure is the error, and a GET may be retried.
     let mut h = Harness::new();
@@ -264,7 +464,10 @@ fn write_error_after_sending_still_reads_the_response() {
     h.conn.handle_write_error(h.now).unwrap();
     h.conn.handle_eof(h.now).unwrap();
     let events = h.events();
-    assert_eq!(names(&events), ["failed write SentNoResponse", "closed write-failed"]);
+    assert_eq!(
+        names(&events),
+        ["failed write SentNoResponse", "closed write-failed"]
+    );
     assert!(failure(&events).is_retryable());
 }
 
@@ -278,7 +481,10 @@ fn retry_verdicts_follow_what_was_sent_and_read() {
     h.get();
     h.conn.handle_eof(h.now).unwrap();
     let events = h.events();
-    assert_eq!(names(&events), ["failed eof SentNoResponse", "closed eof-before-response"]);
+    assert_eq!(
+        names(&events),
+        ["failed eof SentNoResponse", "closed eof-before-response"]
+    );
     let e = failure(&events);
     assert!(e.reused_connection() && e.is_replayable() && e.is_retryable());
     assert_eq!(e.kind(), FailureKind::Eof(EofPhase::BeforeResponse));
@@ -286,8 +492,19 @@ fn retry_verdicts_follow_what_was_sent_and_read() {
     // POST: not replayable, unless it carries an Idempotency-Key (and no or a replayable body).
     for (req, retryable) in [
         (Request::new("POST", "/").header("Host", "h"), false),
-        (Request::new("POST", "/").header("Host", "h").header("Idempotency-Key", "k1"), true),
-        (Request::new("POST", "/").header("Host", "h").header("Idempotency-Key", "k1").body(RequestBody::Length(1)), false),
+        (
+            Request::new("POST", "/")
+                .header("Host", "h")
+                .header("Idempotency-Key", "k1"),
+            true,
+        ),
+        (
+            Request::new("POST", "/")
+                .header("Host", "h")
+                .header("Idempotency-Key", "k1")
+                .body(RequestBody::Length(1)),
+            false,
+        ),
         (Request::new("DELETE", "/").header("Host", "h"), false),
         (Request::new("OPTIONS", "*").header("Host", "h"), true),
     ] {
@@ -308,7 +525,10 @@ fn retry_verdicts_follow_what_was_sent_and_read() {
     h.input(b"H");
     h.conn.handle_eof(h.now).unwrap();
     let e = failure(&h.events());
-    assert_eq!((e.progress(), e.is_retryable()), (Progress::ResponseStarted, false));
+    assert_eq!(
+        (e.progress(), e.is_retryable()),
+        (Progress::ResponseStarted, false)
+    );
     assert_eq!(e.kind(), FailureKind::Eof(EofPhase::InHead { received: 1 }));
 }
 
@@ -322,7 +542,10 @@ fn bytes_before_the_request_is_sent_are_unsolicited() {
     h.send(&Request::get("/").header("Host", "h"));
     h.input(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
     let events = h.events();
-    assert_eq!(names(&events), ["failed closed NotSent", "closed unsolicited-bytes"]);
+    assert_eq!(
+        names(&events),
+        ["failed closed NotSent", "closed unsolicited-bytes"]
+    );
     assert!(failure(&events).is_retryable());
     assert!(h.flush().is_empty(), "nothing is written after the close");
 
@@ -330,7 +553,10 @@ fn bytes_before_the_request_is_sent_are_unsolicited() {
     let mut h = Harness::new();
     h.send(&Request::get("/").header("Host", "h"));
     h.conn.handle_eof(h.now).unwrap();
-    assert_eq!(names(&h.events()), ["failed closed NotSent", "closed peer-closed-idle"]);
+    assert_eq!(
+        names(&h.events()),
+        ["failed closed NotSent", "closed peer-closed-idle"]
+    );
 }
 
 #[test]
@@ -339,20 +565,32 @@ fn unsolicited_408_on_idle_connection_fails_nothing() {
     h.get();
     h.input(OK_EMPTY);
     h.input(b"HTTP/1.1 408 Request Timeout\r\n\r\n");
-    assert_eq!(names(&h.events()), ["head 200", "end keep-alive", "idle", "closed unsolicited-bytes"]);
+    assert_eq!(
+        names(&h.events()),
+        [
+            "head 200",
+            "end keep-alive",
+            "idle",
+            "closed unsolicited-bytes"
+        ]
+    );
     assert_eq!(h.conn.handle_input(b"x", h.now), Err(UsageError::Closed));
 }
 
 #[test]
 fn response_head_timeout_fails_the_request() {
-    let mut h = Harness::with(Config::default().response_head_timeout(Some(Duration::from_secs(5))));
+    let mut h =
+        Harness::with(Config::default().response_head_timeout(Some(Duration::from_secs(5))));
     h.get();
     assert_eq!(h.conn.poll_timeout(), Some(Instant::from_millis(5000)));
     h.advance(Duration::from_millis(4999));
     assert!(h.events().is_empty());
     h.advance(Duration::from_millis(1));
     let events = h.events();
-    assert_eq!(names(&events), ["failed timeout SentNoResponse", "closed response-timeout"]);
+    assert_eq!(
+        names(&events),
+        ["failed timeout SentNoResponse", "closed response-timeout"]
+    );
     assert_eq!(h.conn.poll_timeout(), None);
 }
 
@@ -393,7 +631,15 @@ fn cancel_after_sending_closes() {
     let id = h.get();
     h.input(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\npart");
     h.conn.cancel(id, h.now).unwrap();
-    assert_eq!(names(&h.events()), ["head 200", "data part", "failed canceled ResponseStarted", "closed canceled"]);
+    assert_eq!(
+        names(&h.events()),
+        [
+            "head 200",
+            "data part",
+            "failed canceled ResponseStarted",
+            "closed canceled"
+        ]
+    );
 }
 
 #[test]
@@ -406,14 +652,24 @@ fn close_waits_for_the_response_and_abort_does_not() {
     h.get();
     h.conn.close().unwrap();
     assert_eq!(h.conn.close(), Err(UsageError::Closing));
-    assert_eq!(h.conn.send_request(&Request::get("/").header("Host", "h"), h.now), Err(UsageError::Closing));
+    assert_eq!(
+        h.conn
+            .send_request(&Request::get("/").header("Host", "h"), h.now),
+        Err(UsageError::Closing)
+    );
     h.input(OK_EMPTY);
-    assert_eq!(names(&h.events()), ["head 200", "end close local-close", "closed local-close"]);
+    assert_eq!(
+        names(&h.events()),
+        ["head 200", "end close local-close", "closed local-close"]
+    );
 
     let mut h = Harness::new();
     h.get();
     h.conn.abort().unwrap();
-    assert_eq!(names(&h.events()), ["failed aborted SentNoResponse", "closed aborted"]);
+    assert_eq!(
+        names(&h.events()),
+        ["failed aborted SentNoResponse", "closed aborted"]
+    );
     assert_eq!(h.conn.abort(), Err(UsageError::Closed));
 }
 
@@ -429,7 +685,11 @@ fn nothing_after_closed() {
     }
     assert_eq!(h.conn.handle_eof(h.now), Err(UsageError::Closed));
     assert_eq!(h.conn.handle_write_error(h.now), Err(UsageError::Closed));
-    assert_eq!(h.conn.send_request(&Request::get("/").header("Host", "h"), h.now), Err(UsageError::Closed));
+    assert_eq!(
+        h.conn
+            .send_request(&Request::get("/").header("Host", "h"), h.now),
+        Err(UsageError::Closed)
+    );
     h.conn.handle_timeout(Instant::from_nanos(u64::MAX));
     assert_eq!(h.conn.poll_event(), None);
     assert_eq!(h.conn.poll_timeout(), None);
@@ -442,8 +702,16 @@ fn keep_alive_connection_serves_many_requests() {
         let id = h.get();
         h.input(format!("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n{i}").as_bytes());
         let events = h.events();
-        assert!(events.iter().filter_map(Event::request_id).all(|got| got == id));
-        assert_eq!(names(&events), ["head 200", &format!("data {i}"), "end keep-alive", "idle"]);
+        assert!(
+            events
+                .iter()
+                .filter_map(Event::request_id)
+                .all(|got| got == id)
+        );
+        assert_eq!(
+            names(&events),
+            ["head 200", &format!("data {i}"), "end keep-alive", "idle"]
+        );
     }
     assert_eq!(h.conn.responses_completed(), 5);
 }
@@ -451,10 +719,21 @@ fn keep_alive_connection_serves_many_requests() {
 #[test]
 fn client_connection_close_closes_after_response() {
     let mut h = Harness::new();
-    h.send(&Request::get("/").header("Host", "h").header("Connection", "close"));
+    h.send(
+        &Request::get("/")
+            .header("Host", "h")
+            .header("Connection", "close"),
+    );
     h.flush();
     h.input(OK_EMPTY);
-    assert_eq!(names(&h.events()), ["head 200", "end close client-requested-close", "closed client-requested-close"]);
+    assert_eq!(
+        names(&h.events()),
+        [
+            "head 200",
+            "end close client-requested-close",
+            "closed client-requested-close"
+        ]
+    );
 }
 
 #[test]
@@ -464,7 +743,9 @@ fn body_bytes_are_views_of_the_input_not_copies_per_event() {
     h.input(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabcdef");
     let events = h.events();
     let (head, data) = match (&events[0], &events[1]) {
-        (Event::Head { head, .. }, Event::Data { data, .. }) => (head.headers().as_bytes().clone(), data.clone()),
+        (Event::Head { head, .. }, Event::Data { data, .. }) => {
+            (head.headers().as_bytes().clone(), data.clone())
+        }
         other => panic!("{other:?}"),
     };
     // Head and body were cut from one receive buffer: they are adjacent in memory.
