@@ -758,3 +758,58 @@ fn close_reason_is_clean_only_for_orderly_ends() {
     assert!(CloseReason::EndOfBody.is_clean());
     assert!(!CloseReason::Eof(EofPhase::BeforeResponse).is_clean());
 }
+
+#[test]
+fn configured_limits_fail_with_typed_errors() {
+    use h1conn::ProtocolError;
+    let cases: [(Config, &[u8], ProtocolError); 5] = [
+        (
+            Config::default().max_headers(2),
+            b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+            ProtocolError::TooManyHeaders { limit: 2 },
+        ),
+        (
+            Config::default().max_head_bytes(32),
+            b"HTTP/1.1 200 OK\r\nX-Long: aaaaaaaaaaaaaaaaaaaa",
+            ProtocolError::HeadTooLarge { limit: 32 },
+        ),
+        (
+            Config::default().max_informational(1),
+            b"HTTP/1.1 103 Early\r\n\r\nHTTP/1.1 103 Early\r\n\r\n",
+            ProtocolError::TooManyInformational { limit: 1 },
+        ),
+        (
+            Config::default().max_chunk_extension_bytes(8),
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;name=value\r\nx\r\n",
+            ProtocolError::ChunkExtensionsTooLarge { limit: 8 },
+        ),
+        (
+            Config::default().max_trailer_bytes(16),
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: 0123456789\r\n\r\n",
+            ProtocolError::TrailersTooLarge { limit: 16 },
+        ),
+    ];
+    for (config, input, want) in cases {
+        for piece in [input.len(), 1] {
+            let mut h = Harness::with(config.clone());
+            h.get();
+            for chunk in input.chunks(piece) {
+                if h.conn.handle_input(chunk, h.now).is_err() {
+                    break; // closed: the rest is not needed
+                }
+            }
+            let events = h.events();
+            assert_eq!(
+                failure(&events).kind(),
+                FailureKind::Protocol(want),
+                "piece {piece}"
+            );
+            assert_eq!(
+                events.last(),
+                Some(&Event::Closed {
+                    reason: CloseReason::Protocol(want)
+                })
+            );
+        }
+    }
+}
