@@ -163,6 +163,64 @@ pub(crate) fn parse_head(
     if matches!(bytes.first(), Some(b'\r' | b'\n')) {
         return Err(ProtocolError::InvalidStatusLine);
     }
+    // RFC 9112 §2.3 / RFC 9110 §2.5: a recipient SHOULD process a message with a higher minor
+    // version of a major version it implements as the highest minor version it conforms to.
+    // httparse knows only `1.0` and `1.1`, so an `HTTP/1.2`..`HTTP/1.9` status line is shown to
+    // it as `HTTP/1.1` and the byte is put back afterwards (no field or reason span covers it).
+    let higher_minor = matches!(
+        bytes,
+        [
+            b'H',
+            b'T',
+            b'T',
+            b'P',
+            b'/',
+            b'1',
+            b'.',
+            b'2'..=b'9',
+            b' ',
+            ..
+        ]
+    );
+    let parsed = if higher_minor {
+        let original = buf[7];
+        buf[7] = b'1';
+        let parsed = parse_status_and_fields(&buf[..head_len], max_headers);
+        buf[7] = original;
+        parsed?
+    } else {
+        parse_status_and_fields(bytes, max_headers)?
+    };
+    let ParsedHead {
+        version,
+        status,
+        reason,
+        mut spans,
+        folded,
+    } = parsed;
+    let mut head = buf.split_to(head_len);
+    if folded {
+        unfold_in_place(&mut head, &mut spans);
+    }
+    Ok(ResponseHead {
+        version,
+        status,
+        reason,
+        headers: Headers::new(head.freeze(), spans),
+    })
+}
+
+/// What httparse found in a head, as offsets into it.
+struct ParsedHead {
+    version: Version,
+    status: u16,
+    reason: (u32, u32),
+    spans: FieldSpans,
+    folded: bool,
+}
+
+/// Runs httparse over a complete head and checks the status line.
+fn parse_status_and_fields(bytes: &[u8], max_headers: usize) -> Result<ParsedHead, ProtocolError> {
     let mut storage = [MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS_LIMIT];
     let mut response = httparse::Response::new(&mut []);
     let status = httparse::ParserConfig::default()
@@ -170,7 +228,7 @@ pub(crate) fn parse_head(
         .parse_response_with_uninit_headers(&mut response, bytes, &mut storage[..max_headers])
         .map_err(|e| map_httparse(e, max_headers))?;
     match status {
-        httparse::Status::Complete(n) if n == head_len => {}
+        httparse::Status::Complete(n) if n == bytes.len() => {}
         // The caller found the empty line, so httparse must agree on where the head ends.
         _ => return Err(ProtocolError::InvalidStatusLine),
     }
@@ -190,16 +248,13 @@ pub(crate) fn parse_head(
         offset_in(bytes, reason)
     };
     let reason = (reason_start, reason_start + reason.len() as u32);
-    let (mut spans, folded) = spans_of(bytes, response.headers);
-    let mut head = buf.split_to(head_len);
-    if folded {
-        unfold_in_place(&mut head, &mut spans);
-    }
-    Ok(ResponseHead {
+    let (spans, folded) = spans_of(bytes, response.headers);
+    Ok(ParsedHead {
         version,
         status,
         reason,
-        headers: Headers::new(head.freeze(), spans),
+        spans,
+        folded,
     })
 }
 
@@ -268,6 +323,47 @@ mod tests {
     fn obs_fold_becomes_one_space() {
         let h = parse(b"HTTP/1.1 200 OK\r\nX: a  \r\n  b\r\n\tc\r\nY: d\r\n\r\n").unwrap();
         assert_eq!(fields(&h), [("X", &b"a b c"[..]), ("Y", b"d")]);
+    }
+
+    #[test]
+    fn higher_minor_version_is_read_as_1_1() {
+        // RFC 9112 §2.3: process as the highest minor version implemented.
+        let raw = b"HTTP/1.2 200 OK\r\nA: 1\r\n\r\nrest";
+        let mut buf = BytesMut::from(&raw[..]);
+        let h = parse_head(&mut buf, raw.len() - 4, 100).unwrap();
+        assert_eq!(
+            (h.version(), h.status(), h.reason()),
+            (Version::Http11, 200, &b"OK"[..])
+        );
+        assert_eq!(fields(&h), [("A", &b"1"[..])]);
+        assert_eq!(
+            &h.headers().as_bytes()[..8],
+            b"HTTP/1.2",
+            "the received bytes are kept"
+        );
+        assert_eq!(&buf[..], b"rest");
+        let h = parse(b"HTTP/1.9 204\r\n\r\n").unwrap();
+        assert_eq!((h.version(), h.status()), (Version::Http11, 204));
+        // A failed parse leaves the buffer as it was.
+        let bad = b"HTTP/1.2 20 OK\r\n\r\n";
+        let mut buf = BytesMut::from(&bad[..]);
+        assert_eq!(
+            parse_head(&mut buf, bad.len(), 100),
+            Err(ProtocolError::InvalidStatusLine)
+        );
+        assert_eq!(&buf[..], &bad[..]);
+        // Other majors and multi-digit minors stay errors (the grammar is DIGIT "." DIGIT).
+        for raw in [
+            &b"HTTP/2.0 200 OK\r\n\r\n"[..],
+            b"HTTP/0.9 200 OK\r\n\r\n",
+            b"HTTP/1.10 200 OK\r\n\r\n",
+        ] {
+            assert_eq!(
+                parse(raw).map(|h| h.status()),
+                Err(ProtocolError::InvalidVersion),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]
