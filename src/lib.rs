@@ -122,6 +122,9 @@ mod request;
 mod time;
 mod token;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use bytes::Bytes;
 pub use config::{Config, MAX_HEADERS_LIMIT};
 pub use conn::Connection;
