@@ -116,15 +116,15 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ),
     (
         "go-034",
-        "status 000 outside 100..=599 has no class (RFC 9110 §15); hyper agrees",
+        "status 000 is invalid (RFC 9110 §15); rejected rather than read as a 5xx (a SHOULD), as hyper does",
     ),
     (
         "go-035",
-        "status 001 outside 100..=599 has no class (RFC 9110 §15); hyper agrees",
+        "status 001 is invalid (RFC 9110 §15); rejected rather than read as a 5xx (a SHOULD), as hyper does",
     ),
     (
         "go-041",
-        "status 999 outside 100..=599 has no class (RFC 9110 §15)",
+        "status 999 is invalid (RFC 9110 §15); rejected rather than read as a 5xx (a SHOULD), as hyper does",
     ),
     (
         "go-045",
