@@ -27,6 +27,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// `docs/compliance.md`. Case id -> short reason.
 const EXCEPTIONS: &[(&str, &str)] = &[
     (
+        "hyper-015",
+        "status 001 is reported and framed as a 5xx (RFC 9110 §15 SHOULD); go agrees",
+    ),
+    (
         "llhttp-002",
         "RTSP/1.1 is not HTTP: HTTP-name is \"HTTP\" (RFC 9112 §2.3)",
     ),
@@ -68,23 +72,7 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ),
     (
         "llhttp-059",
-        "error found when the head completes (or at EOF/limit), not at the first byte: early detection is a conn.rs gap",
-    ),
-    (
-        "h11-016",
-        "non-HTTP bytes detected when the head completes, not early: conn.rs gap (tests/conformance_regressions.rs)",
-    ),
-    (
-        "h11-017",
-        "non-HTTP bytes detected when the head completes, not early: conn.rs gap (tests/conformance_regressions.rs)",
-    ),
-    (
-        "h11-018",
-        "non-HTTP bytes detected when the head completes, not early: conn.rs gap (tests/conformance_regressions.rs)",
-    ),
-    (
-        "hyper-044",
-        "non-HTTP bytes detected when the head completes, not early: conn.rs gap (tests/conformance_regressions.rs)",
+        "whitespace before the first field line is rejected when the head completes, not at its first byte (RFC 9112 §2.2)",
     ),
     (
         "h11-032",
@@ -113,18 +101,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     (
         "go-022",
         "two spaces after the version break status-line = HTTP-version SP status-code (RFC 9112 §4); llhttp agrees",
-    ),
-    (
-        "go-034",
-        "status 000 is invalid (RFC 9110 §15); rejected rather than read as a 5xx (a SHOULD), as hyper does",
-    ),
-    (
-        "go-035",
-        "status 001 is invalid (RFC 9110 §15); rejected rather than read as a 5xx (a SHOULD), as hyper does",
-    ),
-    (
-        "go-041",
-        "status 999 is invalid (RFC 9110 §15); rejected rather than read as a 5xx (a SHOULD), as hyper does",
     ),
     (
         "go-045",

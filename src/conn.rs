@@ -17,7 +17,7 @@ use crate::error::{
 };
 use crate::event::{Event, RequestId, Reuse};
 use crate::framing::{Decision, Framing, decide};
-use crate::head::{ResponseHead, parse_head};
+use crate::head::{ResponseHead, check_start, parse_head};
 use crate::headers::Headers;
 use crate::recv_buf::RecvBuf;
 use crate::request::{Request, RequestBody, RequestMeta, encode_head, put_hex};
@@ -625,9 +625,7 @@ impl Connection {
     /// Cuts a complete head off the buffer, if one is there.
     fn read_head(&mut self) -> Result<Option<ResponseHead>, ProtocolError> {
         let limit = self.config.max_head_bytes;
-        if matches!(self.recv.as_slice().first(), Some(b'\r' | b'\n')) {
-            return Err(ProtocolError::InvalidStatusLine);
-        }
+        check_start(self.recv.as_slice())?;
         match self.recv.find_section_end() {
             Some(end) if end > limit => Err(ProtocolError::HeadTooLarge { limit }),
             Some(end) => parse_head(self.recv.bytes_mut(), end, self.config.max_headers).map(Some),

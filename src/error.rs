@@ -130,11 +130,6 @@ pub enum ProtocolError {
     InvalidVersion,
     /// The status line is malformed, or the status code is not three digits.
     InvalidStatusLine,
-    /// The status code has three digits but is outside `100..=599`.
-    InvalidStatusCode {
-        /// The code received.
-        code: u16,
-    },
     /// A header name is empty or not a token (this includes whitespace before the colon).
     InvalidHeaderName,
     /// A header value has a forbidden byte (NUL, CR or another control byte).
@@ -210,9 +205,6 @@ impl fmt::Display for ProtocolError {
         match *self {
             ProtocolError::InvalidVersion => f.write_str("invalid HTTP version in status line"),
             ProtocolError::InvalidStatusLine => f.write_str("malformed status line"),
-            ProtocolError::InvalidStatusCode { code } => {
-                write!(f, "status code {code} is outside 100..=599")
-            }
             ProtocolError::InvalidHeaderName => f.write_str("invalid header name"),
             ProtocolError::InvalidHeaderValue => f.write_str("invalid byte in header value"),
             ProtocolError::InvalidLineEnding => f.write_str("malformed line ending"),

@@ -58,7 +58,8 @@ pub(crate) fn decide(req: RequestFacts, head: &ResponseHead) -> Result<Decision,
     }
     let has_te = headers.get("transfer-encoding").is_some();
     let has_cl = headers.get("content-length").is_some();
-    let framing = if req.head || status < 200 || status == 204 || status == 304 {
+    // Codes outside 100..=599 are framed as a 5xx (RFC 9110 §15): only real 1xx are bodiless.
+    let framing = if req.head || (100..200).contains(&status) || status == 204 || status == 304 {
         Framing::Empty
     } else if has_te {
         // §6.3 item 3 and §6.1: Transfer-Encoding overrides Content-Length; in HTTP/1.0 it is
@@ -308,6 +309,16 @@ mod tests {
             (
                 GET,
                 "HTTP/1.1 200 OK\r\n\r\n",
+                Ok((UntilClose, Some(EndOfBody))),
+            ),
+            (
+                GET,
+                "HTTP/1.1 099 Odd\r\nContent-Length: 5\r\n\r\n",
+                Ok((Length(5), None)),
+            ),
+            (
+                GET,
+                "HTTP/1.1 999 Odd\r\n\r\n",
                 Ok((UntilClose, Some(EndOfBody))),
             ),
             (

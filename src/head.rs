@@ -38,7 +38,9 @@ pub struct ResponseHead {
 }
 
 impl ResponseHead {
-    /// The status code, `100..=599`.
+    /// The status code: three digits as received. Codes outside `100..=599` are invalid in
+    /// RFC 9110 §15; h1conn reports them as they are and frames their body as a 5xx's, as that
+    /// section asks of clients. Only `100..=199` are informational.
     pub fn status(&self) -> u16 {
         self.status
     }
@@ -210,6 +212,21 @@ pub(crate) fn parse_head(
     })
 }
 
+/// Rejects, before the head is complete, bytes that cannot begin a status line: every status
+/// line starts `HTTP/1.` (RFC 9112 §2.3, §4; the name is case-sensitive). Looks at no more than
+/// the first seven bytes, so calling it on every input keeps head parsing O(n). A non-HTTP peer
+/// (a TLS server, prose, a NUL) then fails the request at its first bytes, not after
+/// `max_head_bytes` or a timeout.
+pub(crate) fn check_start(buffered: &[u8]) -> Result<(), ProtocolError> {
+    const START: &[u8] = b"HTTP/1.";
+    let n = buffered.len().min(START.len());
+    match buffered.first() {
+        Some(b'\r' | b'\n') => Err(ProtocolError::InvalidStatusLine),
+        _ if buffered[..n] != START[..n] => Err(ProtocolError::InvalidVersion),
+        _ => Ok(()),
+    }
+}
+
 /// What httparse found in a head, as offsets into it.
 struct ParsedHead {
     version: Version,
@@ -237,10 +254,9 @@ fn parse_status_and_fields(bytes: &[u8], max_headers: usize) -> Result<ParsedHea
         Some(1) => Version::Http11,
         _ => return Err(ProtocolError::InvalidVersion),
     };
+    // Any three digits. RFC 9110 §15: codes outside 100..=599 are invalid, and a client SHOULD
+    // process such a response as a 5xx; framing does exactly that (see `framing::decide`).
     let status = response.code.ok_or(ProtocolError::InvalidStatusLine)?;
-    if !(100..=599).contains(&status) {
-        return Err(ProtocolError::InvalidStatusCode { code: status });
-    }
     let reason = response.reason.unwrap_or_default().as_bytes();
     let reason_start = if reason.is_empty() {
         0
@@ -376,14 +392,6 @@ mod tests {
                 ProtocolError::InvalidStatusLine,
             ),
             (
-                b"HTTP/1.1 099 OK\r\n\r\n",
-                ProtocolError::InvalidStatusCode { code: 99 },
-            ),
-            (
-                b"HTTP/1.1 600 OK\r\n\r\n",
-                ProtocolError::InvalidStatusCode { code: 600 },
-            ),
-            (
                 b"HTTP/1.1 200 OK\r\nA B: c\r\n\r\n",
                 ProtocolError::InvalidHeaderName,
             ),
@@ -408,6 +416,45 @@ mod tests {
                 "{:?}",
                 bytes::Bytes::copy_from_slice(raw)
             );
+        }
+    }
+
+    #[test]
+    fn statuses_outside_the_registry_are_reported_as_received() {
+        for (raw, code) in [
+            (&b"HTTP/1.1 000 X\r\n\r\n"[..], 0),
+            (b"HTTP/1.1 099 X\r\n\r\n", 99),
+            (b"HTTP/1.1 600 X\r\n\r\n", 600),
+            (b"HTTP/1.1 999 X\r\n\r\n", 999),
+        ] {
+            let h = parse(raw).unwrap();
+            assert_eq!(h.status(), code);
+            assert!(!h.is_informational());
+        }
+    }
+
+    #[test]
+    fn start_check_rejects_at_the_first_impossible_byte() {
+        for ok in [
+            &b""[..],
+            b"H",
+            b"HTTP/",
+            b"HTTP/1.",
+            b"HTTP/1.1 200",
+            b"HTTP/1.0",
+        ] {
+            assert_eq!(check_start(ok), Ok(()), "{ok:?}");
+        }
+        for (bad, want) in [
+            (&b"\r"[..], ProtocolError::InvalidStatusLine),
+            (b"\n", ProtocolError::InvalidStatusLine),
+            (b"\x16\x03\x03", ProtocolError::InvalidVersion),
+            (b"http/1.1", ProtocolError::InvalidVersion),
+            (b"HTTP/2", ProtocolError::InvalidVersion),
+            (b" ", ProtocolError::InvalidVersion),
+            (b"\0", ProtocolError::InvalidVersion),
+        ] {
+            assert_eq!(check_start(bad), Err(want), "{bad:?}");
         }
     }
 
