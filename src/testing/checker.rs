@@ -555,6 +555,13 @@ impl Checker {
     pub fn event(&mut self, event: Option<&Event>) -> Result<(), Violation> {
         match event {
             None => {
+                // What follows an `End` is queued with it, so it is never still to come.
+                if let Some(next) = self.next.take() {
+                    self.flag(ViolationKind::BadFollowUp {
+                        expected: next.name(),
+                        got: "no event",
+                    });
+                }
                 if let Some(cause) = self.close_decided {
                     if !self.closed_seen {
                         self.flag(ViolationKind::MissingClosed { cause });
