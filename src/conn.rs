@@ -628,7 +628,16 @@ impl Connection {
         check_start(self.recv.as_slice())?;
         match self.recv.find_section_end() {
             Some(end) if end > limit => Err(ProtocolError::HeadTooLarge { limit }),
-            Some(end) => parse_head(self.recv.bytes_mut(), end, self.config.max_headers).map(Some),
+            Some(end) => {
+                let maybe_folded = self.recv.maybe_folded();
+                parse_head(
+                    self.recv.bytes_mut(),
+                    end,
+                    self.config.max_headers,
+                    maybe_folded,
+                )
+                .map(Some)
+            }
             None if self.recv.len() > limit => Err(ProtocolError::HeadTooLarge { limit }),
             None => Ok(None),
         }

@@ -170,7 +170,7 @@ mod tests {
 
     fn head(raw: &str) -> ResponseHead {
         let mut buf = BytesMut::from(raw.as_bytes());
-        crate::head::parse_head(&mut buf, raw.len(), 100).expect("valid head")
+        crate::head::parse_head(&mut buf, raw.len(), 100, true).expect("valid head")
     }
 
     const GET: RequestFacts = RequestFacts {

@@ -98,14 +98,20 @@ fn offset_in(whole: &[u8], part: &[u8]) -> u32 {
 
 /// Field spans of `fields` (sub-slices of `whole`), values trimmed of surrounding whitespace.
 /// The second value says whether any value holds an obs-fold (a CR or LF) to rewrite.
-fn spans_of(whole: &[u8], fields: &[httparse::Header<'_>]) -> (FieldSpans, bool) {
+/// `maybe_folded == false` promises there is none (the receive buffer's search saw every line
+/// break), which saves scanning every value.
+fn spans_of(
+    whole: &[u8],
+    fields: &[httparse::Header<'_>],
+    maybe_folded: bool,
+) -> (FieldSpans, bool) {
     let mut spans = FieldSpans::new();
     let mut folded = false;
     for field in fields {
         let name_start = offset_in(whole, field.name.as_bytes());
         let value = crate::token::trim_ows(field.value);
         let value_start = offset_in(whole, value);
-        folded |= value.iter().any(|&b| b == b'\r' || b == b'\n');
+        folded |= maybe_folded && value.iter().any(|&b| b == b'\r' || b == b'\n');
         spans.push(FieldSpan {
             name_start,
             name_end: name_start + field.name.len() as u32,
@@ -153,10 +159,14 @@ fn unfold_in_place(buf: &mut [u8], spans: &mut FieldSpans) {
 
 /// Parses the head occupying `buf[..head_len]` (which ends with its empty line), then cuts those
 /// bytes off `buf`. On error `buf` is left as it was.
+///
+/// `maybe_folded` is [`RecvBuf::maybe_folded`](crate::recv_buf::RecvBuf::maybe_folded): `false`
+/// promises the head has no obs-fold.
 pub(crate) fn parse_head(
     buf: &mut BytesMut,
     head_len: usize,
     max_headers: usize,
+    maybe_folded: bool,
 ) -> Result<ResponseHead, ProtocolError> {
     let max_headers = max_headers.clamp(1, MAX_HEADERS_LIMIT);
     let bytes = &buf[..head_len];
@@ -187,11 +197,11 @@ pub(crate) fn parse_head(
     let parsed = if higher_minor {
         let original = buf[7];
         buf[7] = b'1';
-        let parsed = parse_status_and_fields(&buf[..head_len], max_headers);
+        let parsed = parse_status_and_fields(&buf[..head_len], max_headers, maybe_folded);
         buf[7] = original;
         parsed?
     } else {
-        parse_status_and_fields(bytes, max_headers)?
+        parse_status_and_fields(bytes, max_headers, maybe_folded)?
     };
     let ParsedHead {
         version,
@@ -237,7 +247,11 @@ struct ParsedHead {
 }
 
 /// Runs httparse over a complete head and checks the status line.
-fn parse_status_and_fields(bytes: &[u8], max_headers: usize) -> Result<ParsedHead, ProtocolError> {
+fn parse_status_and_fields(
+    bytes: &[u8],
+    max_headers: usize,
+    maybe_folded: bool,
+) -> Result<ParsedHead, ProtocolError> {
     let mut storage = [MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS_LIMIT];
     let mut response = httparse::Response::new(&mut []);
     let status = httparse::ParserConfig::default()
@@ -264,7 +278,7 @@ fn parse_status_and_fields(bytes: &[u8], max_headers: usize) -> Result<ParsedHea
         offset_in(bytes, reason)
     };
     let reason = (reason_start, reason_start + reason.len() as u32);
-    let (spans, folded) = spans_of(bytes, response.headers);
+    let (spans, folded) = spans_of(bytes, response.headers, maybe_folded);
     Ok(ParsedHead {
         version,
         status,
@@ -294,7 +308,7 @@ pub(crate) fn parse_trailers(
     if n != len {
         return Err(ProtocolError::InvalidTrailers);
     }
-    let (spans, folded) = spans_of(bytes, fields);
+    let (spans, folded) = spans_of(bytes, fields, true);
     if folded {
         return Err(ProtocolError::InvalidTrailers);
     }
@@ -308,8 +322,8 @@ mod tests {
 
     fn parse(raw: &[u8]) -> Result<ResponseHead, ProtocolError> {
         let mut buf = BytesMut::from(raw);
-        let len = crate::recv_buf::find_blank_line(raw, 0).unwrap_or(raw.len());
-        parse_head(&mut buf, len, 100)
+        let len = crate::recv_buf::find_blank_line(raw, 0, &mut false).unwrap_or(raw.len());
+        parse_head(&mut buf, len, 100, true)
     }
 
     fn fields(h: &ResponseHead) -> Vec<(&str, &[u8])> {
@@ -346,7 +360,7 @@ mod tests {
         // RFC 9112 §2.3: process as the highest minor version implemented.
         let raw = b"HTTP/1.2 200 OK\r\nA: 1\r\n\r\nrest";
         let mut buf = BytesMut::from(&raw[..]);
-        let h = parse_head(&mut buf, raw.len() - 4, 100).unwrap();
+        let h = parse_head(&mut buf, raw.len() - 4, 100, true).unwrap();
         assert_eq!(
             (h.version(), h.status(), h.reason()),
             (Version::Http11, 200, &b"OK"[..])
@@ -364,7 +378,7 @@ mod tests {
         let bad = b"HTTP/1.2 20 OK\r\n\r\n";
         let mut buf = BytesMut::from(&bad[..]);
         assert_eq!(
-            parse_head(&mut buf, bad.len(), 100),
+            parse_head(&mut buf, bad.len(), 100, true),
             Err(ProtocolError::InvalidStatusLine)
         );
         assert_eq!(&buf[..], &bad[..]);
@@ -467,7 +481,7 @@ mod tests {
         raw.extend_from_slice(b"\r\n");
         let mut buf = BytesMut::from(&raw[..]);
         assert_eq!(
-            parse_head(&mut buf, raw.len(), 2),
+            parse_head(&mut buf, raw.len(), 2, true),
             Err(ProtocolError::TooManyHeaders { limit: 2 })
         );
         assert_eq!(&buf[..], &raw[..], "a failed parse leaves the buffer alone");
@@ -476,7 +490,7 @@ mod tests {
     #[test]
     fn head_is_cut_and_rest_kept() {
         let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\n\r\nbody"[..]);
-        let h = parse_head(&mut buf, 19, 100).unwrap();
+        let h = parse_head(&mut buf, 19, 100, true).unwrap();
         assert_eq!(h.status(), 200);
         assert_eq!(&buf[..], b"body");
     }

@@ -65,16 +65,27 @@ impl Headers {
 
     /// The value of the first field named `name` (ASCII case-insensitive).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
-            .map(|f| f.value)
+        let name = name.as_bytes();
+        self.fields
+            .iter()
+            .find(|span| {
+                self.slice(span.name_start, span.name_end)
+                    .eq_ignore_ascii_case(name)
+            })
+            .map(|span| self.slice(span.value_start, span.value_end))
     }
 
     /// The values of every field named `name`, in wire order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.iter()
-            .filter(move |f| f.name.eq_ignore_ascii_case(name))
-            .map(|f| f.value)
+        // Compares raw name bytes: no UTF-8 check on the lookup path.
+        let name = name.as_bytes();
+        self.fields
+            .iter()
+            .filter(move |span| {
+                self.slice(span.name_start, span.name_end)
+                    .eq_ignore_ascii_case(name)
+            })
+            .map(|span| self.slice(span.value_start, span.value_end))
     }
 
     /// Whether any field named `name` lists `token` among its comma-separated elements
@@ -91,15 +102,15 @@ impl Headers {
         &self.bytes
     }
 
+    fn slice(&self, start: u32, end: u32) -> &[u8] {
+        self.bytes
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
     fn field(&self, span: &FieldSpan) -> HeaderField<'_> {
-        let name = self
-            .bytes
-            .get(span.name_start as usize..span.name_end as usize)
-            .unwrap_or_default();
-        let value = self
-            .bytes
-            .get(span.value_start as usize..span.value_end as usize)
-            .unwrap_or_default();
+        let name = self.slice(span.name_start, span.name_end);
+        let value = self.slice(span.value_start, span.value_end);
         HeaderField {
             // Names were checked to be tokens while parsing, so this never falls back.
             name: core::str::from_utf8(name).unwrap_or_default(),

@@ -11,22 +11,52 @@ use bytes::{Buf, BytesMut};
 /// A line ends with CRLF or a bare LF (RFC 9112 §2.2 lets a recipient accept the latter; whether
 /// the parser then accepts the lines is its business). Returns `Ok(end)`, the index just past the
 /// empty line, or `Err(resume)`, where the next search may start once more bytes arrived.
-pub(crate) fn find_blank_line(bytes: &[u8], from: usize) -> Result<usize, usize> {
+///
+/// Sets `folded` when a line break is followed by SP or HTAB (an obs-fold, or whitespace before
+/// the first field): the search visits every line break anyway, so the parser need not look for
+/// folds again.
+pub(crate) fn find_blank_line(
+    bytes: &[u8],
+    from: usize,
+    folded: &mut bool,
+) -> Result<usize, usize> {
     let mut i = from;
-    while let Some(pos) = bytes
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
-    {
+    while let Some(pos) = bytes.get(i..).and_then(find_lf) {
         let lf = i + pos;
         match (bytes.get(lf + 1), bytes.get(lf + 2)) {
             (Some(b'\n'), _) => return Ok(lf + 2),
             (Some(b'\r'), Some(b'\n')) => return Ok(lf + 3),
             // Not enough bytes yet to tell: look at this LF again next time.
             (None, _) | (Some(b'\r'), None) => return Err(lf),
+            (Some(b' ' | b'\t'), _) => {
+                *folded = true;
+                i = lf + 1;
+            }
             _ => i = lf + 1,
         }
     }
     Err(bytes.len().max(from))
+}
+
+/// The index of the first LF in `bytes`: eight bytes at a time (the classic "has a zero byte"
+/// word trick, in safe code), then byte by byte for the rest.
+fn find_lf(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut start = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            break;
+        }
+        start += 8;
+    }
+    bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| start + p)
 }
 
 /// Unconsumed input, plus how far the current head search has looked.
@@ -35,6 +65,8 @@ pub(crate) struct RecvBuf {
     bytes: BytesMut,
     /// Bytes of `bytes` already searched for the end of the current head without finding it.
     scanned: usize,
+    /// The search so far saw a line break followed by whitespace.
+    folded: bool,
 }
 
 impl RecvBuf {
@@ -63,19 +95,22 @@ impl RecvBuf {
     /// search position, so this resets it.
     pub(crate) fn bytes_mut(&mut self) -> &mut BytesMut {
         self.scanned = 0;
+        self.folded = false;
         &mut self.bytes
     }
 
     /// Drops `n` framing bytes from the front.
     pub(crate) fn discard(&mut self, n: usize) {
         self.scanned = 0;
+        self.folded = false;
         self.bytes.advance(n);
     }
 
-    /// Looks for the end of the head (or trailer section) at the front of the buffer, resuming where the last call
-    /// stopped. Returns the head length, if complete. Total work over a head is O(its length).
+    /// Looks for the end of the head (or trailer section) at the front of the buffer, resuming
+    /// where the last call stopped. Returns the section length, if complete. Total work over a
+    /// section is O(its length).
     pub(crate) fn find_section_end(&mut self) -> Option<usize> {
-        match find_blank_line(&self.bytes, self.scanned) {
+        match find_blank_line(&self.bytes, self.scanned, &mut self.folded) {
             Ok(end) => Some(end),
             Err(resume) => {
                 self.scanned = resume;
@@ -84,9 +119,16 @@ impl RecvBuf {
         }
     }
 
+    /// Whether the section found by the last [`find_section_end`](Self::find_section_end) may
+    /// hold an obs-fold (a line break followed by SP or HTAB). `false` is a guarantee.
+    pub(crate) fn maybe_folded(&self) -> bool {
+        self.folded
+    }
+
     /// Takes every buffered byte (for a close-delimited body or an upgrade).
     pub(crate) fn take_all(&mut self) -> bytes::Bytes {
         self.scanned = 0;
+        self.folded = false;
         self.bytes.split().freeze()
     }
 }
@@ -111,11 +153,41 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(
-                find_blank_line(input, 0),
+                find_blank_line(input, 0, &mut false),
                 *want,
                 "{:?}",
                 bytes::Bytes::copy_from_slice(input)
             );
+        }
+    }
+
+    #[test]
+    fn lf_search_agrees_with_a_plain_scan() {
+        let mut input = [b'a'; 40];
+        assert_eq!(find_lf(&input), None);
+        for at in 0..input.len() {
+            input[at] = b'\n';
+            assert_eq!(find_lf(&input), Some(at));
+            for start in 0..=at {
+                assert_eq!(find_lf(&input[start..]), Some(at - start));
+            }
+            input[at] = 0x8a; // high bit set, low bits of LF: must not match
+            assert_eq!(find_lf(&input), None);
+            input[at] = b'a';
+        }
+    }
+
+    #[test]
+    fn folds_are_noticed_during_the_search() {
+        for (input, want) in [
+            (&b"A: b\r\n\r\n"[..], false),
+            (b"A: b\r\n c\r\n\r\n", true),
+            (b"A: b\n\tc\n\n", true),
+            (b"A: b \r\nC: d\r\n\r\n", false),
+        ] {
+            let mut folded = false;
+            assert!(find_blank_line(input, 0, &mut folded).is_ok());
+            assert_eq!(folded, want, "{:?}", bytes::Bytes::copy_from_slice(input));
         }
     }
 
