@@ -204,9 +204,29 @@ impl Checked {
         })
     }
 
-    /// [`Connection::handle_timeout`], checked.
+    /// [`Connection::handle_timeout`], checked, with two timer laws: before the deadline of
+    /// [`poll_timeout`](Connection::poll_timeout) (or with none) the call changes nothing, and
+    /// at or after it the call handles it (the next deadline is later than `now`, or there is
+    /// none), so a caller's timer loop cannot spin.
     pub fn handle_timeout(&mut self, now: Instant) {
+        let deadline = self.conn.poll_timeout();
+        let early = deadline.is_none_or(|d| now < d);
+        let before = if early { self.snapshot() } else { None };
         self.conn.handle_timeout(now);
+        if let Some(before) = before {
+            if self.snapshot().as_ref() != Some(&before) {
+                self.keep(Err(Violation {
+                    step: self.checker.steps(),
+                    kind: ViolationKind::EarlyTimeoutChangedState,
+                }));
+            }
+        }
+        if !early && self.conn.poll_timeout().is_some_and(|d| d <= now) {
+            self.keep(Err(Violation {
+                step: self.checker.steps(),
+                kind: ViolationKind::TimeoutNotHandled,
+            }));
+        }
         let r = self.checker.call(Call::Timeout, Ok(()));
         self.keep(r);
     }

@@ -199,6 +199,12 @@ pub enum ViolationKind {
     },
     /// `poll_timeout` changed across an output call (checked by [`Checked`](super::Checked)).
     TimeoutMovedByOutput,
+    /// `handle_timeout` before the deadline changed the connection (checked by
+    /// [`Checked`](super::Checked)).
+    EarlyTimeoutChangedState,
+    /// `handle_timeout` at or after the deadline left a deadline at or before `now` (checked by
+    /// [`Checked`](super::Checked)): a timer loop would spin.
+    TimeoutNotHandled,
 }
 
 impl fmt::Display for Violation {
@@ -261,6 +267,12 @@ impl fmt::Display for Violation {
             }
             ViolationKind::TimeoutMovedByOutput => {
                 f.write_str("poll_timeout changed across an output call")
+            }
+            ViolationKind::EarlyTimeoutChangedState => {
+                f.write_str("handle_timeout before the deadline changed the connection")
+            }
+            ViolationKind::TimeoutNotHandled => {
+                f.write_str("handle_timeout past the deadline left it pending")
             }
         }
     }
