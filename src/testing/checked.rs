@@ -263,7 +263,41 @@ impl Checked {
         }
         let r = self.checker.event(event.as_ref());
         self.keep(r);
+        if event.is_none() {
+            self.check_getters();
+        }
         event
+    }
+
+    /// Once events are drained, the getters agree with them.
+    fn check_getters(&mut self) {
+        let ends = self
+            .events
+            .iter()
+            .filter(|e| matches!(e, Event::End { .. }))
+            .count() as u64;
+        let closed = self.events.iter().find_map(|e| match e {
+            Event::Closed { reason } => Some(*reason),
+            _ => None,
+        });
+        let conn = &self.conn;
+        let getter = if conn.responses_completed() != ends {
+            Some("responses_completed")
+        } else if closed.is_some() && conn.close_reason() != closed {
+            Some("close_reason")
+        } else if conn.is_closed() != conn.close_reason().is_some() {
+            Some("is_closed")
+        } else if conn.is_ready() && (conn.is_closed() || conn.in_flight().is_some()) {
+            Some("is_ready")
+        } else {
+            None
+        };
+        if let Some(getter) = getter {
+            self.keep(Err(Violation {
+                step: self.checker.steps(),
+                kind: ViolationKind::GetterDisagrees { getter },
+            }));
+        }
     }
 
     /// Polls transmits until `None`.

@@ -199,6 +199,11 @@ pub enum ViolationKind {
     },
     /// `poll_timeout` changed across an output call (checked by [`Checked`](super::Checked)).
     TimeoutMovedByOutput,
+    /// A getter disagrees with the drained events (checked by [`Checked`](super::Checked)).
+    GetterDisagrees {
+        /// The getter.
+        getter: &'static str,
+    },
     /// `handle_timeout` before the deadline changed the connection (checked by
     /// [`Checked`](super::Checked)).
     EarlyTimeoutChangedState,
@@ -267,6 +272,9 @@ impl fmt::Display for Violation {
             }
             ViolationKind::TimeoutMovedByOutput => {
                 f.write_str("poll_timeout changed across an output call")
+            }
+            ViolationKind::GetterDisagrees { getter } => {
+                write!(f, "{getter}() disagrees with the events")
             }
             ViolationKind::EarlyTimeoutChangedState => {
                 f.write_str("handle_timeout before the deadline changed the connection")
