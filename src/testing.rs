@@ -28,7 +28,7 @@
 //!   `handle_eof`, no `LocalClose` without `close`, ...);
 //! - once a call returned [`UsageError::Closed`](crate::UsageError::Closed), or after `handle_eof`
 //!   or `abort`, draining events reaches `Closed`; after `Closed` no call succeeds and nothing is
-//!   transmitted.
+//!   transmitted; after `handle_write_error` nothing is transmitted either.
 //!
 //! Attribution of transmitted bytes is conservative: bytes transmitted while an earlier
 //! request's body may still have been queued are not held against the current request.

@@ -169,6 +169,8 @@ pub enum ViolationKind {
     },
     /// `poll_transmit` gave bytes after the close was decided.
     TransmitAfterClosed,
+    /// `poll_transmit` gave bytes after `handle_write_error` ("nothing more is transmitted").
+    TransmitAfterWriteError,
     /// A failure's [`Progress`] contradicts what was transmitted and received.
     BadProgress {
         /// The request.
@@ -261,6 +263,9 @@ impl fmt::Display for Violation {
             }
             ViolationKind::TransmitAfterClosed => {
                 f.write_str("poll_transmit gave bytes after the close was decided")
+            }
+            ViolationKind::TransmitAfterWriteError => {
+                f.write_str("poll_transmit gave bytes after handle_write_error")
             }
             ViolationKind::BadProgress { id, progress, why } => {
                 write!(f, "{id} failed with {progress:?} but {why}")
@@ -559,6 +564,9 @@ impl Checker {
             None => self.leftover = false,
             Some(_) if self.close_decided.is_some() || self.closed_seen => {
                 self.flag(ViolationKind::TransmitAfterClosed);
+            }
+            Some(_) if self.write_error_ok => {
+                self.flag(ViolationKind::TransmitAfterWriteError);
             }
             Some(_) => {
                 let leftover = self.leftover;
@@ -889,7 +897,8 @@ fn body_rule(head_method: bool, connect: bool, head: &ResponseHead) -> BodyRule 
     if status == 101 || (connect && (200..300).contains(&status)) {
         return BodyRule::Tunnel;
     }
-    if head_method || status < 200 || status == 204 || status == 304 {
+    // Codes outside 100..=599 are framed as a 5xx's (RFC 9110 §15): only real 1xx are bodiless.
+    if head_method || (100..200).contains(&status) || status == 204 || status == 304 {
         return BodyRule::None;
     }
     let headers = head.headers();

@@ -151,6 +151,9 @@ pub fn gen_response() -> impl Strategy<Value = Gen> {
             1 => Just(304),
             1 => Just(404),
             1 => Just(503),
+            // Invalid codes: reported as received, framed as a 5xx's (RFC 9110 §15).
+            1 => Just(99),
+            1 => Just(999),
         ],
         "[A-Za-z ]{0,12}",
         extra_fields(5),
@@ -253,7 +256,7 @@ impl Gen {
         } else {
             b"HTTP/1.1 "
         });
-        wire.extend_from_slice(format!("{} {}\r\n", self.status, self.reason).as_bytes());
+        wire.extend_from_slice(format!("{:03} {}\r\n", self.status, self.reason).as_bytes());
         let mut head_fields = self.headers.clone();
         if self.close {
             head_fields.push(("Connection".into(), b"close".to_vec()));
