@@ -67,8 +67,10 @@
 //!    [`Event::Informational`], exactly one [`Event::Head`], zero or more [`Event::Data`], then
 //!    exactly one [`Event::End`] (then [`Event::Upgraded`] for an accepted upgrade or tunnel);
 //!    or exactly one [`Event::RequestFailed`]. Never both, never twice.
-//!    [`Event::StopSending`] MAY appear once, after the request's `Head` (or before its
-//!    `RequestFailed`), when its body will not be sent in full.
+//!    [`Event::StopSending`] MAY appear once, anywhere before the request's `End` or
+//!    `RequestFailed`, when its unfinished body will not be sent in full: right after the
+//!    `Head` that says the connection closes, before `End` when the response finished first, or
+//!    at once after [`Connection::handle_write_error`] (before any response event).
 //! 2. Responses MUST be reported in request order; no event names a request that was not sent
 //!    with [`Connection::send_request`].
 //! 3. A response whose bytes were all handed in MUST be reported completely before any event
