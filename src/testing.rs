@@ -20,6 +20,11 @@
 //!   the declared length at `End`; a bodiless response carries no `Data`; `Data` is never empty;
 //! - `End { reuse: KeepAlive }` is followed by `Idle`; `End { reuse: Close(r) }` by `Closed { r }`
 //!   (after `Upgraded` for a tunnel); `Idle` follows only a completed or withdrawn request;
+//! - `End`'s reuse follows the close-reason table of `docs/events.md`: the head and request
+//!   decide `Upgraded`, `EndOfBody`, `AmbiguousFraming`, `ServerRequestedClose`, `Http10` and
+//!   `ClientRequestedClose`; otherwise only a write error, an unfinished body or `close()` may
+//!   close;
+//! - no `Informational` or `Head` for a request none of whose bytes was transmitted;
 //! - the retry facts: `Progress::NotSent` only if no byte of the request can have been transmitted,
 //!   `SentNoResponse` only if something was transmitted and no input arrived after it,
 //!   `ResponseStarted` only if input arrived; `is_replayable` only for an idempotent method or an

@@ -208,3 +208,38 @@ fn a_call_accepted_after_close_is_caught() {
         Err(v) if v.kind == ViolationKind::CallAfterClosed { call: "handle_eof" }
     ));
 }
+
+#[test]
+fn a_reuse_the_head_does_not_call_for_is_caught() {
+    let mut checker = Checker::new();
+    let (_, mut events) = get_exchange(&mut checker);
+    for e in &mut events {
+        if let Event::End { reuse, .. } = e {
+            *reuse = h1conn::Reuse::Close(h1conn::CloseReason::Http10);
+        }
+    }
+    assert!(matches!(
+        feed(&mut checker, &events),
+        Some(ViolationKind::BadReuse { .. })
+    ));
+}
+
+#[test]
+fn a_response_to_an_untransmitted_request_is_caught() {
+    let mut conn = Connection::new(Config::default());
+    let req = Request::get("/").header("Host", "h");
+    let id = conn.send_request(&req, NOW).unwrap();
+    while conn.poll_transmit().is_some() {} // not reported
+    conn.handle_input(b"HTTP/1.1 204 No Content\r\n\r\n", NOW)
+        .unwrap();
+    let events: Vec<Event> = std::iter::from_fn(|| conn.poll_event()).collect();
+    let mut checker = Checker::new();
+    checker.send_request(&req, &Ok(id)).unwrap();
+    checker
+        .call(Call::Input(b"HTTP/1.1 204 No Content\r\n\r\n"), Ok(()))
+        .unwrap();
+    assert_eq!(
+        feed(&mut checker, &events),
+        Some(ViolationKind::ResponseBeforeTransmit { id })
+    );
+}

@@ -289,6 +289,8 @@ impl Checked {
             Some("is_closed")
         } else if conn.is_ready() && (conn.is_closed() || conn.in_flight().is_some()) {
             Some("is_ready")
+        } else if conn.is_closed() && conn.poll_timeout().is_some() {
+            Some("poll_timeout")
         } else {
             None
         };

@@ -2,7 +2,7 @@
 
 use crate::error::{CloseReason, EofPhase, FailureKind, Progress, RequestError, UsageError};
 use crate::event::{Event, RequestId, Reuse};
-use crate::head::ResponseHead;
+use crate::head::{ResponseHead, Version};
 use crate::request::{Request, RequestBody};
 use alloc::vec::Vec;
 use core::fmt;
@@ -99,6 +99,20 @@ pub enum ViolationKind {
         event: &'static str,
         /// What the request had seen before it.
         after: &'static str,
+    },
+    /// `Informational` or `Head` for a request none of whose bytes can have been transmitted
+    /// (rule E2: such bytes are unsolicited).
+    ResponseBeforeTransmit {
+        /// The request.
+        id: RequestId,
+    },
+    /// `End`'s [`Reuse`] contradicts the head, the request or the calls made (the close-reason
+    /// table of `docs/events.md`).
+    BadReuse {
+        /// The request.
+        id: RequestId,
+        /// The reuse reported.
+        reuse: Reuse,
     },
     /// A second `StopSending`, or one for a request that declared no body.
     BadStopSending {
@@ -229,6 +243,18 @@ impl fmt::Display for Violation {
             ViolationKind::BadStopSending { id } => {
                 write!(f, "StopSending for {id} twice or without a body")
             }
+            ViolationKind::ResponseBeforeTransmit { id } => {
+                write!(
+                    f,
+                    "response event for {id} before any of it was transmitted"
+                )
+            }
+            ViolationKind::BadReuse { id, reuse } => {
+                write!(
+                    f,
+                    "End for {id} with {reuse:?} contradicts the head and calls"
+                )
+            }
             ViolationKind::EmptyData { id } => write!(f, "empty Data for {id}"),
             ViolationKind::DataWithoutBody { id, status } => {
                 write!(f, "Data for {id} whose {status} response has no body")
@@ -342,6 +368,7 @@ struct Req {
     id: RequestId,
     head_method: bool,
     connect: bool,
+    close_requested: bool,
     idempotent: bool,
     has_body: bool,
     // Facts gathered from calls while this was the latest request sent.
@@ -354,6 +381,9 @@ struct Req {
     phase: Phase,
     stop_sending: bool,
     body: BodyRule,
+    /// What the final head (with the request) says about reuse: `Some(Some(r))` must close with
+    /// `r`, `Some(None)` leaves it to the connection's state, `None` unknown.
+    close_rule: Option<Option<CloseReason>>,
     status: u16,
     received: u64,
 }
@@ -495,6 +525,11 @@ impl Checker {
                 id,
                 head_method: method == "HEAD",
                 connect: method == "CONNECT",
+                close_requested: request.headers().iter().any(|(n, v)| {
+                    n.eq_ignore_ascii_case("connection")
+                        && v.split(|&b| b == b',')
+                            .any(|e| trim(e).eq_ignore_ascii_case(b"close"))
+                }),
                 idempotent: matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
                     || request
                         .headers()
@@ -512,6 +547,7 @@ impl Checker {
                 phase: Phase::Sent,
                 stop_sending: false,
                 body: BodyRule::Any,
+                close_rule: None,
                 status: 0,
                 received: 0,
             });
@@ -690,9 +726,13 @@ impl Checker {
         let reused = self.reqs[..index]
             .iter()
             .any(|r| matches!(r.phase, Phase::Ended | Phase::Upgraded));
+        let (write_error_ok, close_ok) = (self.write_error_ok, self.close_ok);
         let Some(r) = self.reqs.get_mut(index) else {
             return;
         };
+        if matches!(event, Event::Informational { .. } | Event::Head { .. }) && !r.transmit_any {
+            return self.flag(ViolationKind::ResponseBeforeTransmit { id });
+        }
         let bad_sequence = ViolationKind::BadSequence {
             id,
             event: name,
@@ -724,6 +764,7 @@ impl Checker {
                 r.phase = Phase::Body;
                 r.status = head.status();
                 r.body = body_rule(r.head_method, r.connect, head);
+                r.close_rule = close_rule(r, head);
             }
             Event::Data { data, .. } => {
                 if r.phase != Phase::Body {
@@ -764,6 +805,20 @@ impl Checker {
                         }
                         _ => None,
                     };
+                }
+                let reuse_fits = match (r.close_rule, reuse) {
+                    (None, _) | (Some(None), Reuse::KeepAlive) => true,
+                    (Some(Some(want)), Reuse::Close(got)) => want == *got,
+                    (Some(Some(_)), Reuse::KeepAlive) => false,
+                    (Some(None), Reuse::Close(got)) => match got {
+                        CloseReason::WriteFailed => write_error_ok,
+                        CloseReason::RequestBodyUnfinished => r.has_body,
+                        CloseReason::LocalClose => close_ok,
+                        _ => false,
+                    },
+                };
+                if !reuse_fits {
+                    found = found.or(Some(ViolationKind::BadReuse { id, reuse: *reuse }));
                 }
                 let tunnel = r.body == BodyRule::Tunnel;
                 next = Some(match reuse {
@@ -924,6 +979,50 @@ fn body_rule(head_method: bool, connect: bool, head: &ResponseHead) -> BodyRule 
         }
     }
     declared.map_or(BodyRule::Any, BodyRule::Length)
+}
+
+/// Why the connection must close after this final head, by the table in `docs/events.md` (the
+/// head- and request-based rows): `Some(None)` when none applies, `None` when the
+/// `Transfer-Encoding` is too odd to judge.
+fn close_rule(r: &Req, head: &ResponseHead) -> Option<Option<CloseReason>> {
+    let status = head.status();
+    if status == 101 || (r.connect && (200..300).contains(&status)) {
+        return Some(Some(CloseReason::Upgraded));
+    }
+    let headers = head.headers();
+    let bodiless = r.head_method || (100..200).contains(&status) || status == 204 || status == 304;
+    let has_te = headers.get("transfer-encoding").is_some();
+    let has_cl = headers.get("content-length").is_some();
+    if !bodiless {
+        if has_te {
+            let last = headers
+                .get_all("transfer-encoding")
+                .flat_map(|v| v.split(|&b| b == b','))
+                .map(trim)
+                .filter(|e| !e.is_empty())
+                .last()?;
+            let name = trim(last.split(|&b| b == b';').next().unwrap_or_default());
+            if !name.eq_ignore_ascii_case(b"chunked") {
+                return Some(Some(CloseReason::EndOfBody));
+            }
+            if has_cl {
+                return Some(Some(CloseReason::AmbiguousFraming));
+            }
+        } else if !has_cl {
+            return Some(Some(CloseReason::EndOfBody));
+        }
+    }
+    Some(if headers.contains_token("connection", "close") {
+        Some(CloseReason::ServerRequestedClose)
+    } else if head.version() == Version::Http10
+        && !headers.contains_token("connection", "keep-alive")
+    {
+        Some(CloseReason::Http10)
+    } else if r.close_requested {
+        Some(CloseReason::ClientRequestedClose)
+    } else {
+        None
+    })
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {
