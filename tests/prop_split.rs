@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{cut, gen_response, observe, run};
+use common::{cut, gen_response, observe, run, run_with};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
@@ -44,14 +44,18 @@ proptest! {
         edits in vec((any::<usize>(), any::<u8>()), 1..4),
         sizes in vec(any::<usize>(), 0..40),
         max in prop_oneof![Just(1usize), Just(7), Just(64)],
+        config in any::<u8>(),
     ) {
         let mut wire = g.encode().wire;
         for (at, byte) in edits {
             let i = at % wire.len();
             wire[i] = byte;
         }
-        let whole = run(&g.request(), &[&wire], false);
-        let split = run(&g.request(), &cut(&wire, &sizes, max), true);
+        // Small limits too (see `config_of`): a limit must trip the same way however the bytes
+        // are cut.
+        let config = h1conn::testing::fuzz::config_of(config);
+        let whole = run_with(config.clone(), &g.request(), &[&wire], false);
+        let split = run_with(config, &g.request(), &cut(&wire, &sizes, max), true);
         prop_assert_eq!(observe(whole.events()), observe(split.events()));
     }
 }

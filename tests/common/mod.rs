@@ -358,8 +358,18 @@ impl Gen {
 /// Sends `request`, hands in `pieces` (draining events after each when `drain_each`), then EOF;
 /// returns the checked connection, drained.
 pub fn run(request: &Request<'_>, pieces: &[&[u8]], drain_each: bool) -> Checked {
+    run_with(Config::default(), request, pieces, drain_each)
+}
+
+/// [`run`] with a configuration.
+pub fn run_with(
+    config: Config,
+    request: &Request<'_>,
+    pieces: &[&[u8]],
+    drain_each: bool,
+) -> Checked {
     let now = Instant::ZERO;
-    let mut c = Checked::new(Config::default()).check_rejections(false);
+    let mut c = Checked::new(config).check_rejections(false);
     let id = c.send_request(request, now).expect("request accepted");
     if let RequestBody::Length(n) = request.body_framing() {
         c.send_body(id, vec![b'x'; n as usize].into(), now)
