@@ -101,8 +101,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The request of a request kind (see the module docs), and its body plan: `Some(n)` sends `n`
-/// bytes with `send_body`, `None` sends no body; chunked kinds also call `finish_body`.
+/// The request of a request kind (see the module docs). Its declared body is what the targets
+/// send: `n` bytes for `Length(n)`, three bytes and `finish_body` for `Chunked`.
 pub fn request_of_kind(kind: u8) -> Request<'static> {
     let base = |method| Request::new(method, "/").header("Host", "example.com");
     match kind % 11 {
