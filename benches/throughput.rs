@@ -39,6 +39,7 @@ fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
 
 /// Runs `op` `iters` times per round; returns the best round's time per call.
 fn measure(iters: u32, mut op: impl FnMut()) -> Duration {
+    let iters = iters.max(1);
     for _ in 0..iters / 10 + 1 {
         op();
     }
@@ -56,7 +57,11 @@ fn measure(iters: u32, mut op: impl FnMut()) -> Duration {
 
 fn report(name: &str, per_op: Duration, bytes: usize) {
     let mbps = bytes as f64 / per_op.as_secs_f64() / 1e6;
-    println!("{name:<48} {:>10.1} ns/op {:>10.0} MB/s", per_op.as_nanos() as f64, mbps);
+    println!(
+        "{name:<48} {:>10.1} ns/op {:>10.0} MB/s",
+        per_op.as_nanos() as f64,
+        mbps
+    );
 }
 
 /// One full request/response cycle on a keep-alive connection, `split`-byte reads.
@@ -85,7 +90,10 @@ fn main() {
     let scale = if quick { 100 } else { 1 };
     let resp = response();
 
-    println!("h1conn benchmarks (best of 7 rounds){}", if quick { " [quick mode]" } else { "" });
+    println!(
+        "h1conn benchmarks (best of 7 rounds){}",
+        if quick { " [quick mode]" } else { "" }
+    );
     report(
         "httparse::Response::parse, 9-header head",
         measure(200_000 / scale, || {
@@ -111,19 +119,38 @@ fn main() {
         }),
         resp.len(),
     );
-    let mut slow_head = b"HTTP/1.1 200 OK\r\n".to_vec();
-    for i in 0..90 {
-        slow_head.extend_from_slice(format!("X-Header-{i}: {}\r\n", "v".repeat(100)).as_bytes());
+    // A trickled head costs O(n): doubling its size should about double the time.
+    for value_len in [100, 200] {
+        let mut slow_head = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..90 {
+            slow_head.extend_from_slice(
+                format!("X-Header-{i}: {}\r\n", "v".repeat(value_len)).as_bytes(),
+            );
+        }
+        slow_head.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+        report(
+            &format!(
+                "httparse re-parsing a {} B head after every byte",
+                slow_head.len()
+            ),
+            measure(2, || {
+                let mut headers = [httparse::EMPTY_HEADER; 100];
+                for end in 1..=slow_head.len() {
+                    let mut r = httparse::Response::new(&mut headers);
+                    black_box(r.parse(black_box(&slow_head[..end])).is_ok());
+                }
+            }),
+            slow_head.len(),
+        );
+        let mut conn = Connection::new(Config::default());
+        report(
+            &format!("h1conn cycle: {} B head, 1-byte reads", slow_head.len()),
+            measure(200 / scale.min(100), || {
+                black_box(cycle(&mut conn, &slow_head, 1));
+            }),
+            slow_head.len(),
+        );
     }
-    slow_head.extend_from_slice(b"Content-Length: 0\r\n\r\n");
-    let mut conn = Connection::new(Config::default());
-    report(
-        "h1conn cycle: 10 KB head, 1-byte reads (O(n))",
-        measure(200 / scale.min(100), || {
-            black_box(cycle(&mut conn, &slow_head, 1));
-        }),
-        slow_head.len(),
-    );
     for (total, chunk, split) in [(1 << 20, 16 << 10, 64 << 10), (1 << 20, 64, 64 << 10)] {
         let body = chunked_body(total, chunk);
         let mut conn = Connection::new(Config::default());
