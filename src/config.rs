@@ -8,6 +8,9 @@ use core::time::Duration;
 /// that index small and allocation-free.
 pub const MAX_HEADERS_LIMIT: usize = 512;
 
+/// Heads and trailer sections index their fields with 32-bit offsets.
+const MAX_SECTION_BYTES: usize = u32::MAX as usize;
+
 /// Limits and timeouts for a [`Connection`](crate::Connection).
 ///
 /// Every limit bounds memory or work that a peer could otherwise make unbounded; exceeding one
@@ -47,9 +50,10 @@ impl Default for Config {
 impl Config {
     /// The most bytes one response head (status line, header lines and the empty line) may take.
     /// Counts head bytes, not buffer size: body bytes that arrive with the head do not count.
-    /// Applies to each informational head too. At least 16.
+    /// Applies to each informational head too. Clamped to `16..=u32::MAX` (field positions inside
+    /// a head are 32-bit).
     pub fn max_head_bytes(mut self, bytes: usize) -> Self {
-        self.max_head_bytes = bytes.max(16);
+        self.max_head_bytes = bytes.clamp(16, MAX_SECTION_BYTES);
         self
     }
 
@@ -68,9 +72,9 @@ impl Config {
     }
 
     /// The most bytes the trailer section of a chunked response may take, final CRLF included.
-    /// At least 2.
+    /// Clamped to `2..=u32::MAX`.
     pub fn max_trailer_bytes(mut self, bytes: usize) -> Self {
-        self.max_trailer_bytes = bytes.max(2);
+        self.max_trailer_bytes = bytes.clamp(2, MAX_SECTION_BYTES);
         self
     }
 
@@ -163,6 +167,11 @@ mod tests {
                 .header_count_limit(),
             MAX_HEADERS_LIMIT
         );
+        let huge = Config::default()
+            .max_head_bytes(usize::MAX)
+            .max_trailer_bytes(usize::MAX);
+        assert_eq!(huge.head_byte_limit(), u32::MAX as usize);
+        assert_eq!(huge.trailer_byte_limit(), u32::MAX as usize);
     }
 
     #[test]
