@@ -36,6 +36,28 @@ impl Harness {
         id
     }
 
+    /// `POST /` with `body` framing.
+    fn post(&mut self, body: RequestBody) -> RequestId {
+        self.send(&Request::new("POST", "/").header("Host", "h").body(body))
+    }
+
+    /// `POST /` with `body` framing and `Expect: 100-continue`.
+    fn post_expecting_continue(&mut self, body: RequestBody) -> RequestId {
+        let req = Request::new("POST", "/")
+            .header("Host", "h")
+            .header("Expect", "100-continue")
+            .body(body);
+        self.send(&req)
+    }
+
+    /// Hands over body bytes; they must be accepted.
+    fn body(&mut self, id: RequestId, bytes: &'static [u8]) {
+        let now = self.now;
+        self.conn
+            .send_body(id, Bytes::from_static(bytes), now)
+            .expect("body accepted");
+    }
+
     fn flush(&mut self) -> Vec<u8> {
         let mut wire = Vec::new();
         while let Some(b) = self.conn.poll_transmit() {
@@ -108,13 +130,9 @@ fn request_head_is_encoded_with_declared_framing() {
             .header("Host", "h")
             .body(RequestBody::Chunked),
     );
-    h.conn
-        .send_body(id, Bytes::from_static(b"hello"), h.now)
-        .unwrap();
+    h.body(id, b"hello");
     h.conn.send_body(id, Bytes::new(), h.now).unwrap();
-    h.conn
-        .send_body(id, Bytes::from_static(b"0123456789abcdefg"), h.now)
-        .unwrap();
+    h.body(id, b"0123456789abcdefg");
     h.conn.finish_body(id, h.now).unwrap();
     assert_eq!(
         String::from_utf8(h.flush()).unwrap(),
@@ -138,9 +156,7 @@ fn length_body_finishes_itself_and_rejects_excess() {
             sent: 0
         })
     );
-    h.conn
-        .send_body(id, Bytes::from_static(b"abc"), h.now)
-        .unwrap();
+    h.body(id, b"abc");
     assert_eq!(
         h.conn.send_body(id, Bytes::from_static(b"def"), h.now),
         Err(UsageError::BodyTooLong {
@@ -148,9 +164,7 @@ fn length_body_finishes_itself_and_rejects_excess() {
             attempted: 6
         })
     );
-    h.conn
-        .send_body(id, Bytes::from_static(b"de"), h.now)
-        .unwrap();
+    h.body(id, b"de");
     assert_eq!(
         h.conn.send_body(id, Bytes::from_static(b"x"), h.now),
         Err(UsageError::BodyFinished)
@@ -202,9 +216,7 @@ fn rejected_commands_change_nothing() {
         })
     );
     for h in [&mut plain, &mut poked] {
-        h.conn
-            .send_body(id, Bytes::from_static(b"1234"), h.now)
-            .unwrap();
+        h.body(id, b"1234");
     }
     assert_eq!(plain.flush(), poked.flush());
     for h in [&mut plain, &mut poked] {
@@ -241,15 +253,8 @@ fn rejected_commands_change_nothing() {
 #[test]
 fn expect_continue_holds_body_until_100() {
     let mut h = Harness::new();
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .header("Expect", "100-continue")
-            .body(RequestBody::Length(5)),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"hello"), h.now)
-        .unwrap();
+    let id = h.post_expecting_continue(RequestBody::Length(5));
+    h.body(id, b"hello");
     assert!(
         String::from_utf8(h.flush()).unwrap().ends_with("\r\n\r\n"),
         "only the head goes out"
@@ -267,15 +272,8 @@ fn expect_continue_holds_body_until_100() {
 fn expect_continue_timeout_releases_body() {
     let mut h =
         Harness::with(Config::default().expect_continue_timeout(Duration::from_millis(500)));
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .header("Expect", "100-continue")
-            .body(RequestBody::Chunked),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"ab"), h.now)
-        .unwrap();
+    let id = h.post_expecting_continue(RequestBody::Chunked);
+    h.body(id, b"ab");
     h.conn.finish_body(id, h.now).unwrap();
     h.flush();
     assert_eq!(h.conn.poll_timeout(), Some(Instant::from_millis(500)));
@@ -293,15 +291,8 @@ fn expect_continue_timeout_releases_body() {
 #[test]
 fn expect_continue_final_close_skips_body() {
     let mut h = Harness::new();
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .header("Expect", "100-continue")
-            .body(RequestBody::Length(5)),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"hel"), h.now)
-        .unwrap();
+    let id = h.post_expecting_continue(RequestBody::Length(5));
+    h.body(id, b"hel");
     h.flush();
     h.input(b"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     assert!(h.flush().is_empty(), "the held body is never sent");
@@ -323,15 +314,8 @@ fn expect_continue_final_close_skips_body() {
 #[test]
 fn expect_continue_final_keep_alive_sends_body_to_stay_in_sync() {
     let mut h = Harness::new();
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .header("Expect", "100-continue")
-            .body(RequestBody::Length(2)),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"ok"), h.now)
-        .unwrap();
+    let id = h.post_expecting_continue(RequestBody::Length(2));
+    h.body(id, b"ok");
     h.flush();
     h.input(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(h.flush(), b"ok");
@@ -342,14 +326,8 @@ fn expect_continue_final_keep_alive_sends_body_to_stay_in_sync() {
 fn early_response_stops_the_upload() {
     // The server answers (and closes) while the body is still being written.
     let mut h = Harness::new();
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .body(RequestBody::Length(10)),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"abc"), h.now)
-        .unwrap();
+    let id = h.post(RequestBody::Length(10));
+    h.body(id, b"abc");
     h.flush();
     h.input(b"HTTP/1.1 413 Too Large\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno");
     assert_eq!(
@@ -366,14 +344,8 @@ fn early_response_stops_the_upload() {
     // A keep-alive early response: delivered, but the connection is not reused because the
     // body never finished.
     let mut h = Harness::new();
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .body(RequestBody::Chunked),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"abc"), h.now)
-        .unwrap();
+    let id = h.post(RequestBody::Chunked);
+    h.body(id, b"abc");
     h.flush();
     h.input(OK_EMPTY);
     assert_eq!(
@@ -392,19 +364,11 @@ fn early_response_keeps_connection_when_body_finishes_first() {
     // The response head arrives mid-upload, but the body is finished before the response ends:
     // the connection stays reusable.
     let mut h = Harness::new();
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .body(RequestBody::Length(4)),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"ab"), h.now)
-        .unwrap();
+    let id = h.post(RequestBody::Length(4));
+    h.body(id, b"ab");
     h.flush();
     h.input(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nxy");
-    h.conn
-        .send_body(id, Bytes::from_static(b"cd"), h.now)
-        .unwrap();
+    h.body(id, b"cd");
     assert_eq!(h.flush(), b"cd");
     h.input(b"zw");
     assert_eq!(
@@ -416,11 +380,7 @@ fn early_response_keeps_connection_when_body_finishes_first() {
 #[test]
 fn write_error_before_any_byte_is_retryable_for_any_method() {
     let mut h = Harness::new();
-    h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .body(RequestBody::Length(1)),
-    );
+    h.post(RequestBody::Length(1));
     h.conn.handle_write_error(h.now).unwrap();
     let events = h.events();
     assert_eq!(
@@ -433,14 +393,8 @@ fn write_error_before_any_byte_is_retryable_for_any_method() {
 #[test]
 fn write_error_after_sending_still_reads_the_response() {
     let mut h = Harness::new();
-    let id = h.send(
-        &Request::new("POST", "/")
-            .header("Host", "h")
-            .body(RequestBody::Length(10)),
-    );
-    h.conn
-        .send_body(id, Bytes::from_static(b"abc"), h.now)
-        .unwrap();
+    let id = h.post(RequestBody::Length(10));
+    h.body(id, b"abc");
     h.flush();
     h.conn.handle_write_error(h.now).unwrap();
     assert_eq!(
