@@ -99,6 +99,8 @@
 //! ## Features
 //! - `std` (default): nothing the core needs; reserved for the adapters. The core is `no_std` with
 //!   `alloc`.
+//! - `testing`: the `h1conn::testing` module, a reusable checker of this whole contract for property
+//!   tests and fuzz harnesses (`docs/fuzzing.md`).
 //!
 //! HTTP/1.1 pipelining is not built: one request is in flight at a time
 //! ([`UsageError::Busy`] otherwise).
