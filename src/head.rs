@@ -170,11 +170,9 @@ pub(crate) fn parse_head(
 ) -> Result<ResponseHead, ProtocolError> {
     let max_headers = max_headers.clamp(1, MAX_HEADERS_LIMIT);
     let bytes = &buf[..head_len];
-    // RFC 9112 §2.2 asks only servers to skip empty lines before the start line; a response that
-    // starts with one is malformed, and skipping would hide a framing error of the previous one.
-    if matches!(bytes.first(), Some(b'\r' | b'\n')) {
-        return Err(ProtocolError::InvalidStatusLine);
-    }
+    // The same start check the connection runs on every input (httparse would skip leading
+    // empty lines, which RFC 9112 §2.2 allows only to servers).
+    check_start(bytes)?;
     // RFC 9112 §2.3 / RFC 9110 §2.5: a recipient SHOULD process a message with a higher minor
     // version of a major version it implements as the highest minor version it conforms to.
     // httparse knows only `1.0` and `1.1`, so an `HTTP/1.2`..`HTTP/1.9` status line is shown to
@@ -231,6 +229,9 @@ pub(crate) fn check_start(buffered: &[u8]) -> Result<(), ProtocolError> {
     const START: &[u8] = b"HTTP/1.";
     let n = buffered.len().min(START.len());
     match buffered.first() {
+        // RFC 9112 §2.2 asks only servers to skip empty lines before the start line; a response
+        // that starts with one is malformed, and skipping would hide a framing error of the
+        // previous one.
         Some(b'\r' | b'\n') => Err(ProtocolError::InvalidStatusLine),
         _ if buffered[..n] != START[..n] => Err(ProtocolError::InvalidVersion),
         _ => Ok(()),
