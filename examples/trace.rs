@@ -7,7 +7,7 @@
 //! The output format is a contract, documented in `docs/trace.md`. It never depends on
 //! `--split`, and the exit status is 0 whatever the bytes were (2 for bad arguments).
 
-use h1conn::{Config, Connection, Event, Instant, Request};
+use h1conn::{CloseReason, Config, Connection, Event, Instant, Request};
 use std::fmt::Write as _;
 use std::io::Read as _;
 
@@ -125,9 +125,14 @@ pub fn trace(opts: &Options, input: &[u8]) -> String {
                     let _ = writeln!(out, "error {}: {}", error.kind().name(), error.kind());
                 }
                 Event::Idle => out.push_str("idle\n"),
-                Event::Closed { reason } => {
-                    let _ = writeln!(out, "closed {}", reason.name());
-                }
+                Event::Closed { reason } => match reason {
+                    CloseReason::Lenient(leniency) => {
+                        let _ = writeln!(out, "closed {} {}", reason.name(), leniency.name());
+                    }
+                    _ => {
+                        let _ = writeln!(out, "closed {}", reason.name());
+                    }
+                },
                 // The request is a GET without a body: there is never a body to stop.
                 _ => {}
             }

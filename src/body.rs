@@ -6,6 +6,7 @@ use crate::chunked::{ChunkedDecoder, Step};
 use crate::error::{EofPhase, ProtocolError};
 use crate::head::parse_trailers;
 use crate::headers::Headers;
+use crate::leniency::Leniency;
 use crate::recv_buf::RecvBuf;
 use bytes::Bytes;
 
@@ -28,6 +29,8 @@ pub(crate) struct BodyLimits {
     pub(crate) chunk_extension_bytes: usize,
     pub(crate) trailer_bytes: usize,
     pub(crate) trailer_fields: usize,
+    /// [`Config::strict`](crate::Config::strict): leniencies are errors.
+    pub(crate) strict: bool,
 }
 
 /// The decoder for one response body.
@@ -47,7 +50,10 @@ impl BodyDecoder {
     }
 
     pub(crate) fn chunked(limits: &BodyLimits) -> BodyDecoder {
-        BodyDecoder::Chunked(ChunkedDecoder::new(limits.chunk_extension_bytes))
+        BodyDecoder::Chunked(ChunkedDecoder::new(
+            limits.chunk_extension_bytes,
+            limits.strict,
+        ))
     }
 
     /// Decodes from the front of `recv`. Call until it returns `NeedMore` or `End`.
@@ -84,9 +90,17 @@ impl BodyDecoder {
                         return Ok(BodyStep::Data(recv.bytes_mut().split_to(n).freeze()));
                     }
                     Step::NeedMore => return Ok(BodyStep::NeedMore),
-                    Step::Trailers => return trailers(recv, limits),
+                    Step::Trailers => return trailers(recv, limits, decoder),
                 }
             },
+        }
+    }
+
+    /// The first leniency this body needed (a chunked body's size digits or trailers), if any.
+    pub(crate) fn leniency(&self) -> Option<Leniency> {
+        match self {
+            BodyDecoder::Chunked(d) => d.leniency(),
+            BodyDecoder::Length { .. } | BodyDecoder::UntilClose => None,
         }
     }
 
@@ -109,7 +123,15 @@ impl BodyDecoder {
 }
 
 /// The trailer section after the last chunk: an empty line, or field lines then an empty line.
-fn trailers(recv: &mut RecvBuf, limits: &BodyLimits) -> Result<BodyStep, ProtocolError> {
+///
+/// Every line of it MUST end with CRLF: the end of the section is the end of the message, and a
+/// message boundary never rests on a bare LF (peers disagree on it). Framing fields in trailers
+/// are a [`Leniency`] (RFC 9110 §6.5.1 forbids them; they frame nothing here).
+fn trailers(
+    recv: &mut RecvBuf,
+    limits: &BodyLimits,
+    decoder: &mut ChunkedDecoder,
+) -> Result<BodyStep, ProtocolError> {
     match recv.as_slice() {
         [] | [b'\r'] => return Ok(BodyStep::NeedMore),
         [b'\r', b'\n', ..] => {
@@ -124,11 +146,14 @@ fn trailers(recv: &mut RecvBuf, limits: &BodyLimits) -> Result<BodyStep, Protoco
     };
     match recv.find_section_end() {
         Some(end) if end > limits.trailer_bytes => Err(too_large),
-        Some(end) => Ok(BodyStep::End(parse_trailers(
-            recv.bytes_mut(),
-            end,
-            limits.trailer_fields,
-        )?)),
+        Some(_) if recv.line_flags().bare_lf => Err(ProtocolError::InvalidLineEnding),
+        Some(end) => {
+            let fields = parse_trailers(recv.bytes_mut(), end, limits.trailer_fields)?;
+            if fields.get("content-length").is_some() || fields.get("transfer-encoding").is_some() {
+                decoder.note(Leniency::FramingFieldInTrailers)?;
+            }
+            Ok(BodyStep::End(fields))
+        }
         None if recv.len() > limits.trailer_bytes => Err(too_large),
         None => Ok(BodyStep::NeedMore),
     }
@@ -146,6 +171,7 @@ mod tests {
         chunk_extension_bytes: 64,
         trailer_bytes: 64,
         trailer_fields: 8,
+        strict: false,
     };
 
     /// Feeds `input` in `piece`-byte pieces; returns body, trailers and leftover bytes, or the
@@ -234,12 +260,51 @@ mod tests {
             .unwrap_err(),
             ProtocolError::InvalidTrailers
         );
+        // A bare LF anywhere in the trailer section: the message boundary would rest on it.
+        for bad in [
+            &b"0\r\nA: 1\n\r\n"[..],
+            b"0\r\nA: 1\r\n\n",
+            b"0\r\nA: 1\nB: 2\r\n\r\n",
+            b"0\r\nA: 1\n\n",
+        ] {
+            for piece in [bad.len(), 1] {
+                assert_eq!(
+                    decode(BodyDecoder::chunked(&LIMITS), bad, piece).unwrap_err(),
+                    ProtocolError::InvalidLineEnding,
+                    "{:?}",
+                    bytes::Bytes::copy_from_slice(bad)
+                );
+            }
+        }
         let mut big = b"0\r\n".to_vec();
         big.extend(core::iter::repeat_n(b'a', 100));
         assert_eq!(
             decode(BodyDecoder::chunked(&LIMITS), &big, 7).unwrap_err(),
             ProtocolError::TrailersTooLarge { limit: 64 }
         );
+    }
+
+    #[test]
+    fn framing_fields_in_trailers_are_a_leniency() {
+        for name in ["Content-Length: 5", "transfer-encoding: chunked"] {
+            let input = alloc::format!("0\r\nX: 1\r\n{name}\r\n\r\n");
+            let mut d = BodyDecoder::chunked(&LIMITS);
+            let mut recv = RecvBuf::new();
+            recv.extend(input.as_bytes());
+            assert!(matches!(d.next(&mut recv, &LIMITS), Ok(BodyStep::End(t)) if t.len() == 2));
+            assert_eq!(d.leniency(), Some(Leniency::FramingFieldInTrailers));
+            let strict = BodyLimits {
+                strict: true,
+                ..LIMITS
+            };
+            let mut d = BodyDecoder::chunked(&strict);
+            let mut recv = RecvBuf::new();
+            recv.extend(input.as_bytes());
+            assert_eq!(
+                d.next(&mut recv, &strict).unwrap_err(),
+                ProtocolError::Lenient(Leniency::FramingFieldInTrailers)
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! on without copying. Input may be split anywhere.
 
 use crate::error::ProtocolError;
+use crate::leniency::Leniency;
 use crate::token::{is_ows, is_tchar};
 
 /// What the decoder wants done with the front of the input.
@@ -62,17 +63,35 @@ pub(crate) struct ChunkedDecoder {
     ext_bytes: usize,
     ext_limit: usize,
     received: u64,
+    strict: bool,
+    leniency: Option<Leniency>,
 }
 
 impl ChunkedDecoder {
-    pub(crate) fn new(ext_limit: usize) -> ChunkedDecoder {
+    /// A decoder bounding extension bytes by `ext_limit`; with `strict`, a [`Leniency`] is an
+    /// error instead of a note.
+    pub(crate) fn new(ext_limit: usize, strict: bool) -> ChunkedDecoder {
         ChunkedDecoder {
             state: State::Size { digits: 0 },
             size: 0,
             ext_bytes: 0,
             ext_limit,
             received: 0,
+            strict,
+            leniency: None,
         }
+    }
+
+    /// The first leniency this body needed, if any (see [`Leniency`]).
+    pub(crate) fn leniency(&self) -> Option<Leniency> {
+        self.leniency
+    }
+
+    /// Records `leniency` (the first one stays), or fails with it in strict mode.
+    pub(crate) fn note(&mut self, leniency: Leniency) -> Result<(), ProtocolError> {
+        let leniency = leniency.allow(self.strict)?;
+        self.leniency.get_or_insert(leniency);
+        Ok(())
     }
 
     /// Body data bytes seen so far.
@@ -144,7 +163,13 @@ impl ChunkedDecoder {
                         return Err(ProtocolError::ChunkSizeOverflow);
                     }
                     self.size = self.size << 4 | u64::from(d);
-                    State::Size { digits: digits + 1 }
+                    if digits == 16 {
+                        // Only leading zeros get here (the overflow check above); Go stops at 16.
+                        self.note(Leniency::LongChunkSize)?;
+                    }
+                    State::Size {
+                        digits: digits.saturating_add(1),
+                    }
                 }
                 None if digits == 0 => return Err(ProtocolError::InvalidChunkSize { byte: b }),
                 None => match b {
@@ -247,7 +272,7 @@ mod tests {
     /// Runs the decoder over `input` given in pieces of `piece` bytes; returns the data and the
     /// bytes left at the trailer section, or the error.
     fn run(input: &[u8], piece: usize) -> Result<(Vec<u8>, Vec<u8>), ProtocolError> {
-        let mut d = ChunkedDecoder::new(64);
+        let mut d = ChunkedDecoder::new(64, false);
         let mut buf: Vec<u8> = Vec::new();
         let mut data = Vec::new();
         let mut fed = 0;
@@ -364,7 +389,7 @@ mod tests {
 
     #[test]
     fn largest_size_fits_and_trailing_bytes_stay() {
-        let mut d = ChunkedDecoder::new(0);
+        let mut d = ChunkedDecoder::new(0, false);
         assert_eq!(d.step(b"ffffffffffffffff\r\nrest"), Ok(Step::Skip(18)));
         assert_eq!(d.step(b"rest"), Ok(Step::Data(4)));
         assert_eq!(d.received(), 4);
@@ -376,8 +401,29 @@ mod tests {
     }
 
     #[test]
+    fn more_than_16_size_digits_is_a_leniency() {
+        let sixteen = b"000000000000000a\r\n";
+        let seventeen = b"0000000000000000a\r\n";
+        let mut d = ChunkedDecoder::new(0, false);
+        assert_eq!(d.step(sixteen), Ok(Step::Skip(sixteen.len())));
+        assert_eq!(d.leniency(), None);
+        for piece in [seventeen.len(), 1] {
+            let mut d = ChunkedDecoder::new(0, false);
+            for part in seventeen.chunks(piece) {
+                assert!(d.step(part).is_ok());
+            }
+            assert_eq!(d.leniency(), Some(Leniency::LongChunkSize));
+            let mut strict = ChunkedDecoder::new(0, true);
+            let err = seventeen
+                .chunks(piece)
+                .find_map(|part| strict.step(part).err());
+            assert_eq!(err, Some(ProtocolError::Lenient(Leniency::LongChunkSize)));
+        }
+    }
+
+    #[test]
     fn extension_bytes_are_bounded_across_the_body() {
-        let mut d = ChunkedDecoder::new(8);
+        let mut d = ChunkedDecoder::new(8, false);
         let mut input = Vec::new();
         for _ in 0..4 {
             input.extend_from_slice(b"1;ab\r\nx\r\n");

@@ -27,12 +27,13 @@ pub struct Config {
     pub(crate) response_head_timeout: Option<Duration>,
     pub(crate) expect_continue_timeout: Duration,
     pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) strict: bool,
 }
 
 impl Default for Config {
     /// 64 KiB heads, 100 headers, 16 KiB of chunk extensions and of trailers a response,
     /// 16 informational responses a request, no response-head timeout, a 1 s expect-continue
-    /// timeout and a 90 s idle timeout.
+    /// timeout, a 90 s idle timeout, and leniencies accepted (at the cost of reuse).
     fn default() -> Self {
         Config {
             max_head_bytes: 64 * 1024,
@@ -43,6 +44,7 @@ impl Default for Config {
             response_head_timeout: None,
             expect_continue_timeout: Duration::from_secs(1),
             idle_timeout: Some(Duration::from_secs(90)),
+            strict: false,
         }
     }
 }
@@ -105,6 +107,45 @@ impl Config {
     pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.idle_timeout = timeout;
         self
+    }
+
+    /// Whether to reject every [`Leniency`](crate::Leniency) instead of accepting it.
+    ///
+    /// Off (the default): a response that needs a leniency (a bare LF line end, an obs-fold,
+    /// repeated `Content-Length` values, ...) is delivered, and the connection closes after it
+    /// with [`CloseReason::Lenient`](crate::CloseReason::Lenient): leniency costs reuse, so no
+    /// later response is framed on a boundary another parser might put elsewhere.
+    /// On: such a response fails with [`ProtocolError::Lenient`](crate::ProtocolError::Lenient),
+    /// and a response with both `Transfer-Encoding` and `Content-Length` is rejected too.
+    ///
+    /// ```
+    /// use h1conn::{CloseReason, Config, Connection, Event, Instant, Leniency, ProtocolError, Request, Reuse};
+    ///
+    /// let folded = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX: a\r\n b\r\n\r\nhi";
+    /// for strict in [false, true] {
+    ///     let mut conn = Connection::new(Config::default().strict(strict));
+    ///     conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+    ///     while conn.poll_transmit().is_some() {}
+    ///     conn.handle_input(folded, Instant::ZERO)?;
+    ///     let events: Vec<Event> = std::iter::from_fn(|| conn.poll_event()).collect();
+    ///     let lenient = CloseReason::Lenient(Leniency::ObsFold);
+    ///     if strict {
+    ///         assert!(matches!(&events[0], Event::RequestFailed { error, .. }
+    ///             if error.kind() == h1conn::FailureKind::Protocol(ProtocolError::Lenient(Leniency::ObsFold))));
+    ///     } else {
+    ///         assert!(events.iter().any(|e| matches!(e, Event::End { reuse, .. } if *reuse == Reuse::Close(lenient))));
+    ///     }
+    /// }
+    /// # Ok::<(), h1conn::UsageError>(())
+    /// ```
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// See [`Config::strict`](Self::strict()).
+    pub fn is_strict(&self) -> bool {
+        self.strict
     }
 
     /// See [`Config::max_head_bytes`](Self::max_head_bytes()).

@@ -16,9 +16,11 @@ use crate::error::{
     CloseReason, EofPhase, FailureKind, Progress, ProtocolError, RequestError, UsageError,
 };
 use crate::event::{Event, RequestId, Reuse};
+use crate::framing::bodiless_leniency;
 use crate::framing::{Decision, Framing, decide};
 use crate::head::{ResponseHead, check_start, parse_head};
 use crate::headers::Headers;
+use crate::leniency::Leniency;
 use crate::recv_buf::RecvBuf;
 use crate::request::{Request, RequestBody, RequestMeta, encode_head, put_hex};
 use crate::time::Instant;
@@ -60,6 +62,9 @@ struct Exchange {
     head_deadline: Option<Instant>,
     informational: usize,
     decision: Option<Decision>,
+    /// The first leniency any head or the framing of this response needed: the connection
+    /// closes after it (`CloseReason::Lenient`).
+    leniency: Option<Leniency>,
 }
 
 impl Exchange {
@@ -151,6 +156,7 @@ impl Connection {
             chunk_extension_bytes: config.max_chunk_extension_bytes,
             trailer_bytes: config.max_trailer_bytes,
             trailer_fields: config.max_headers,
+            strict: config.strict,
         };
         Connection {
             config,
@@ -274,6 +280,7 @@ impl Connection {
             head_deadline: None,
             informational: 0,
             decision: None,
+            leniency: None,
         };
         if body == SendBody::Finished {
             exchange.head_deadline = self.config.response_head_timeout.map(|t| now + t);
@@ -363,15 +370,23 @@ impl Connection {
         Ok(())
     }
 
-    /// Ends a chunked body (queues the last chunk). For a `Content-Length` body this only
-    /// checks: the body finishes by itself with its last byte.
+    /// Ends the request body. A chunked body gets its last chunk queued, and `now` starts the
+    /// response-head timer. A `Content-Length` body finishes by itself with its last declared
+    /// byte, so finishing a complete one is `Ok` and changes nothing: callers may always finish.
     ///
-    /// Errors, with nothing changed: those of [`send_body`](Self::send_body), and
+    /// Errors, with nothing changed: those of [`send_body`](Self::send_body) (but not
+    /// [`UsageError::BodyFinished`] for a complete `Content-Length` body), and
     /// [`UsageError::BodyTooShort`] for a `Content-Length` body still missing bytes.
-    ///
-    /// `now` starts the response-head timer.
     pub fn finish_body(&mut self, id: RequestId, now: Instant) -> Result<(), UsageError> {
         let head_timeout = self.config.response_head_timeout;
+        let complete_length_body = self.exchange.as_ref().is_some_and(|e| {
+            e.id == id
+                && e.body == SendBody::Finished
+                && matches!(e.meta.body, RequestBody::Length(_))
+        });
+        if complete_length_body {
+            return self.check_open();
+        }
         let (exchange, declared, sent) = self.open_body(id)?;
         if let Some(declared) = declared {
             return Err(UsageError::BodyTooShort { declared, sent });
@@ -629,14 +644,8 @@ impl Connection {
         match self.recv.find_section_end() {
             Some(end) if end > limit => Err(ProtocolError::HeadTooLarge { limit }),
             Some(end) => {
-                let maybe_folded = self.recv.maybe_folded();
-                parse_head(
-                    self.recv.bytes_mut(),
-                    end,
-                    self.config.max_headers,
-                    maybe_folded,
-                )
-                .map(Some)
+                let lines = self.recv.line_flags();
+                parse_head(self.recv.bytes_mut(), end, self.config.max_headers, lines).map(Some)
             }
             None if self.recv.len() > limit => Err(ProtocolError::HeadTooLarge { limit }),
             None => Ok(None),
@@ -645,11 +654,25 @@ impl Connection {
 
     fn on_head(&mut self, head: ResponseHead, now: Instant) {
         let limit = self.config.max_informational;
+        let strict = self.config.strict;
         let Some(exchange) = self.exchange.as_mut() else {
             return;
         };
         let id = exchange.id;
-        if head.is_informational() && head.status() != 101 {
+        // Leniency costs reuse (docs/compliance.md): note the first one, or reject it.
+        let informational = head.is_informational() && head.status() != 101;
+        let head_leniency = head
+            .leniency()
+            .or_else(|| informational.then(|| bodiless_leniency(&head)).flatten());
+        if let Some(leniency) = head_leniency {
+            match leniency.allow(strict) {
+                Ok(leniency) => {
+                    exchange.leniency.get_or_insert(leniency);
+                }
+                Err(e) => return self.fail_protocol(e),
+            }
+        }
+        if informational {
             exchange.informational += 1;
             if exchange.informational > limit {
                 return self.fail_protocol(ProtocolError::TooManyInformational { limit });
@@ -661,10 +684,13 @@ impl Connection {
             self.events.push_back(Event::Informational { id, head });
             return;
         }
-        let decision = match decide(exchange.meta.facts, &head) {
+        let decision = match decide(exchange.meta.facts, &head, strict) {
             Ok(decision) => decision,
             Err(e) => return self.fail_protocol(e),
         };
+        if let Some(leniency) = decision.leniency {
+            exchange.leniency.get_or_insert(leniency);
+        }
         exchange.head_deadline = None;
         exchange.decision = Some(decision);
         let held = matches!(exchange.expect, Expect::Waiting { .. });
@@ -726,9 +752,19 @@ impl Connection {
         };
         let id = exchange.id;
         let unfinished = exchange.body != SendBody::Finished;
+        let body_leniency = match &self.read {
+            ReadState::Body(decoder) => decoder.leniency(),
+            ReadState::Head => None,
+        };
+        // The close-reason table of docs/events.md, first match wins: what the head decided,
+        // then a leniency anywhere in the response, then the local reasons.
         let close = exchange
             .decision
             .and_then(|d| d.close)
+            .or(exchange
+                .leniency
+                .or(body_leniency)
+                .map(CloseReason::Lenient))
             .or(if self.write_failed {
                 Some(CloseReason::WriteFailed)
             } else if unfinished {

@@ -12,6 +12,7 @@
 //! transcripts, and all implement `Display` (with the offending detail) and
 //! [`core::error::Error`] (which is `std::error::Error`).
 
+use crate::leniency::Leniency;
 use core::fmt;
 
 /// The caller misused the API. The call that returned it changed nothing.
@@ -72,8 +73,6 @@ pub enum UsageError {
         /// Bytes accepted so far.
         sent: u64,
     },
-    /// Input arrived after [`Connection::handle_eof`](crate::Connection::handle_eof).
-    InputAfterEof,
 }
 
 impl fmt::Display for UsageError {
@@ -115,7 +114,6 @@ impl fmt::Display for UsageError {
             UsageError::BodyTooShort { declared, sent } => {
                 write!(f, "body finished after {sent} of {declared} declared bytes")
             }
-            UsageError::InputAfterEof => f.write_str("input after end of stream"),
         }
     }
 }
@@ -198,6 +196,8 @@ pub enum ProtocolError {
     },
     /// The trailer section is malformed.
     InvalidTrailers,
+    /// The response needed a [`Leniency`] and [`Config::strict`](crate::Config::strict) is on.
+    Lenient(Leniency),
 }
 
 impl fmt::Display for ProtocolError {
@@ -249,6 +249,7 @@ impl fmt::Display for ProtocolError {
                 write!(f, "trailer section exceeds {limit} bytes")
             }
             ProtocolError::InvalidTrailers => f.write_str("malformed trailer section"),
+            ProtocolError::Lenient(l) => write!(f, "{l} (rejected in strict mode)"),
         }
     }
 }
@@ -260,9 +261,11 @@ impl core::error::Error for ProtocolError {}
 pub enum EofPhase {
     /// The request had been (at least partly) sent; not one response byte had arrived.
     BeforeResponse,
-    /// Inside a response head (informational heads before it count as received bytes).
+    /// Inside a response head: at least one response byte had arrived (an informational
+    /// response counts), and the final head was not complete.
     InHead {
-        /// Bytes of the unfinished head received.
+        /// Bytes of the unfinished head received (0 when EOF came right after an informational
+        /// response; the informational heads themselves are not counted).
         received: usize,
     },
     /// Inside a `Content-Length` body.
@@ -454,6 +457,10 @@ pub enum CloseReason {
     EndOfBody,
     /// The response had both `Transfer-Encoding` and `Content-Length` (RFC 9112 §6.3 item 3).
     AmbiguousFraming,
+    /// The response was read with a [`Leniency`]: it was delivered, but a connection whose
+    /// message boundary rested on a leniency is never reused (see the `leniency` rule in
+    /// `docs/compliance.md`).
+    Lenient(Leniency),
     /// The response ended before the request body was finished.
     RequestBodyUnfinished,
     /// The connection switched protocols (`101`) or became a tunnel (`2xx` to CONNECT).
@@ -482,6 +489,7 @@ impl CloseReason {
             CloseReason::Http10 => "http10",
             CloseReason::EndOfBody => "end-of-body",
             CloseReason::AmbiguousFraming => "ambiguous-framing",
+            CloseReason::Lenient(_) => "lenient",
             CloseReason::RequestBodyUnfinished => "request-body-unfinished",
             CloseReason::Upgraded => "upgraded",
             CloseReason::Eof(EofPhase::BeforeResponse) => "eof-before-response",
@@ -512,6 +520,7 @@ impl fmt::Display for CloseReason {
         match self {
             CloseReason::Eof(phase) => phase.fmt(f),
             CloseReason::Protocol(e) => write!(f, "protocol error: {e}"),
+            CloseReason::Lenient(l) => write!(f, "lenient: {l}"),
             other => f.write_str(other.name()),
         }
     }

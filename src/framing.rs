@@ -3,7 +3,8 @@
 
 use crate::error::{CloseReason, ProtocolError};
 use crate::head::{ResponseHead, Version};
-use crate::token::{is_token, list_elements, trim_ows};
+use crate::leniency::Leniency;
+use crate::token::{is_quoted_string, is_token, trim_ows};
 
 /// How the response body is delimited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,50 +30,66 @@ pub(crate) struct RequestFacts {
     pub(crate) close: bool,
 }
 
-/// The framing of a final response, and why the connection must close after it, if it must.
+/// The framing of a final response, why the connection must close after it (if it must), and
+/// the first framing leniency its fields needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Decision {
     pub(crate) framing: Framing,
     pub(crate) close: Option<CloseReason>,
+    /// Never `Some` when the decision was taken with `strict`: that is an error instead. The
+    /// connection turns it into [`CloseReason::Lenient`] unless `close` already says why it
+    /// closes.
+    pub(crate) leniency: Option<Leniency>,
 }
 
-/// Decides framing and reuse for a final (non-1xx, or accepted 101) response head.
-pub(crate) fn decide(req: RequestFacts, head: &ResponseHead) -> Result<Decision, ProtocolError> {
+/// Decides framing and reuse for a final (non-1xx, or accepted 101) response head. With
+/// `strict`, a framing [`Leniency`] (and `Transfer-Encoding` with `Content-Length`) is an error.
+pub(crate) fn decide(
+    req: RequestFacts,
+    head: &ResponseHead,
+    strict: bool,
+) -> Result<Decision, ProtocolError> {
     let status = head.status();
     let headers = head.headers();
+    let tunnel = Decision {
+        framing: Framing::Tunnel,
+        close: Some(CloseReason::Upgraded),
+        leniency: None,
+    };
     // §6.3 items 1 and 2: the tunnel cases and the bodiless cases, whatever the headers say.
     if status == 101 {
         if !req.upgrade {
             return Err(ProtocolError::UnexpectedSwitchingProtocols);
         }
-        return Ok(Decision {
-            framing: Framing::Tunnel,
-            close: Some(CloseReason::Upgraded),
-        });
+        return Ok(tunnel);
     }
     if req.connect && (200..300).contains(&status) {
-        return Ok(Decision {
-            framing: Framing::Tunnel,
-            close: Some(CloseReason::Upgraded),
-        });
+        return Ok(tunnel);
     }
     let has_te = headers.get("transfer-encoding").is_some();
     let has_cl = headers.get("content-length").is_some();
     // Codes outside 100..=599 are framed as a 5xx (RFC 9110 §15): only real 1xx are bodiless.
-    let framing = if req.head || (100..200).contains(&status) || status == 204 || status == 304 {
-        Framing::Empty
+    let (framing, leniency) = if req.head || is_bodiless_status(status) {
+        (Framing::Empty, bodiless_leniency(head))
     } else if has_te {
         // §6.3 item 3 and §6.1: Transfer-Encoding overrides Content-Length; in HTTP/1.0 it is
         // faulty framing.
         if head.version() == Version::Http10 {
             return Err(ProtocolError::TransferEncodingInHttp10);
         }
+        if has_cl && strict {
+            return Err(ProtocolError::Lenient(
+                Leniency::TransferEncodingWithContentLength,
+            ));
+        }
         transfer_coding(head)?
     } else if has_cl {
-        Framing::Length(content_length(head)?)
+        let (length, leniency) = content_length(head)?;
+        (Framing::Length(length), leniency)
     } else {
-        Framing::UntilClose
+        (Framing::UntilClose, None)
     };
+    let leniency = leniency.map(|l| l.allow(strict)).transpose()?;
     let close = if framing == Framing::UntilClose {
         Some(CloseReason::EndOfBody)
     } else if has_te && has_cl && framing != Framing::Empty {
@@ -80,7 +97,32 @@ pub(crate) fn decide(req: RequestFacts, head: &ResponseHead) -> Result<Decision,
     } else {
         keep_alive(req, head)
     };
-    Ok(Decision { framing, close })
+    Ok(Decision {
+        framing,
+        close,
+        leniency,
+    })
+}
+
+/// 1xx, 204 and 304 responses end at their head (§6.3 item 1).
+fn is_bodiless_status(status: u16) -> bool {
+    (100..200).contains(&status) || status == 204 || status == 304
+}
+
+/// The leniency of framing fields on a response that has no body whatever they say (a 1xx,
+/// 204 or 304, or any response to HEAD): the fields frame nothing here, but peers that look at
+/// them anyway would disagree. A 1xx or 204 MUST NOT carry them at all (RFC 9112 §6.1, RFC 9110
+/// §8.6); elsewhere only a value that is invalid, or a `Transfer-Encoding` other than one
+/// `chunked`, counts (Go rejects those on every response).
+pub(crate) fn bodiless_leniency(head: &ResponseHead) -> Option<Leniency> {
+    let headers = head.headers();
+    let has_te = headers.get("transfer-encoding").is_some();
+    let has_cl = headers.get("content-length").is_some();
+    let must_not = (100..200).contains(&head.status()) || head.status() == 204;
+    let odd_te = has_te && !matches!(transfer_coding(head), Ok((Framing::Chunked, None)));
+    let odd_cl = has_cl && content_length(head).is_err();
+    ((must_not && (has_te || has_cl)) || (has_te && has_cl) || odd_te || odd_cl)
+        .then_some(Leniency::FramingOnBodiless)
 }
 
 /// `Connection` semantics (§9.3): why a response with a self-delimited body still closes.
@@ -100,22 +142,40 @@ fn keep_alive(req: RequestFacts, head: &ResponseHead) -> Option<CloseReason> {
 }
 
 /// Chunked when `chunked` is the final coding, read-until-close when it is absent; every
-/// `Transfer-Encoding` line counts, as one list.
-fn transfer_coding(head: &ResponseHead) -> Result<Framing, ProtocolError> {
+/// `Transfer-Encoding` line counts, as one list (RFC 9112 §6.1, §7).
+///
+/// Errors: no coding at all, a coding that is not a token, `chunked` twice, `chunked` with
+/// parameters (§7.1: it defines none, and their presence SHOULD be treated as an error; hyper,
+/// Go and llhttp each do something else with them), or a malformed parameter on another coding.
+/// Leniencies: an empty list element, or anything but one `chunked` on one line.
+fn transfer_coding(head: &ResponseHead) -> Result<(Framing, Option<Leniency>), ProtocolError> {
+    let invalid = ProtocolError::InvalidTransferEncoding;
+    let mut lines = 0usize;
     let mut codings = 0usize;
+    let mut empty_element = false;
     let mut chunked_seen = false;
     let mut last_is_chunked = false;
     for value in head.headers().get_all("transfer-encoding") {
-        for element in list_elements(value) {
-            // A coding may carry parameters (`gzip;q=1` is not valid here, but `x;a=b` is).
-            let name = trim_ows(element.split(|&b| b == b';').next().unwrap_or_default());
+        lines += 1;
+        for element in value.split(|&b| b == b',').map(trim_ows) {
+            if element.is_empty() {
+                empty_element = true;
+                continue;
+            }
+            let mut parts = element.split(|&b| b == b';');
+            let name = trim_ows(parts.next().unwrap_or_default());
             if !is_token(name) {
-                return Err(ProtocolError::InvalidTransferEncoding);
+                return Err(invalid);
             }
             let is_chunked = name.eq_ignore_ascii_case(b"chunked");
+            for parameter in parts {
+                if is_chunked || !is_transfer_parameter(parameter) {
+                    return Err(invalid);
+                }
+            }
             if is_chunked && chunked_seen {
                 // §7.1: a sender MUST NOT apply chunked more than once.
-                return Err(ProtocolError::InvalidTransferEncoding);
+                return Err(invalid);
             }
             chunked_seen |= is_chunked;
             last_is_chunked = is_chunked;
@@ -123,22 +183,43 @@ fn transfer_coding(head: &ResponseHead) -> Result<Framing, ProtocolError> {
         }
     }
     if codings == 0 {
-        return Err(ProtocolError::InvalidTransferEncoding);
+        return Err(invalid);
     }
-    Ok(if last_is_chunked {
+    let leniency = if empty_element {
+        Some(Leniency::EmptyListElement)
+    } else if codings > 1 || lines > 1 {
+        Some(Leniency::SeveralTransferCodings)
+    } else {
+        None
+    };
+    let framing = if last_is_chunked {
         Framing::Chunked
     } else {
         Framing::UntilClose
-    })
+    };
+    Ok((framing, leniency))
+}
+
+/// `transfer-parameter = token BWS "=" BWS ( token / quoted-string )` (RFC 9112 §7.3).
+fn is_transfer_parameter(parameter: &[u8]) -> bool {
+    let mut sides = parameter.splitn(2, |&b| b == b'=');
+    let name = trim_ows(sides.next().unwrap_or_default());
+    let value = sides.next().map(trim_ows);
+    is_token(name) && value.is_some_and(|v| is_token(v) || is_quoted_string(v))
 }
 
 /// All `Content-Length` values, on every line and in every comma list, must be the same
-/// `1*DIGIT` number (§6.3 item 5, RFC 9110 §8.6).
-fn content_length(head: &ResponseHead) -> Result<u64, ProtocolError> {
+/// `1*DIGIT` number (§6.3 item 5, RFC 9110 §8.6). Leniencies: more than one value, or a value
+/// with leading zeros.
+fn content_length(head: &ResponseHead) -> Result<(u64, Option<Leniency>), ProtocolError> {
     let mut found: Option<u64> = None;
+    let mut values = 0usize;
+    let mut padded = false;
     for value in head.headers().get_all("content-length") {
-        for element in value.split(|&b| b == b',') {
-            let n = parse_decimal(trim_ows(element)).ok_or(ProtocolError::InvalidContentLength)?;
+        for element in value.split(|&b| b == b',').map(trim_ows) {
+            let n = parse_decimal(element).ok_or(ProtocolError::InvalidContentLength)?;
+            values += 1;
+            padded |= element.len() > 1 && element[0] == b'0';
             match found {
                 Some(first) if first != n => {
                     return Err(ProtocolError::ConflictingContentLength { first, other: n });
@@ -147,7 +228,15 @@ fn content_length(head: &ResponseHead) -> Result<u64, ProtocolError> {
             }
         }
     }
-    found.ok_or(ProtocolError::InvalidContentLength)
+    let length = found.ok_or(ProtocolError::InvalidContentLength)?;
+    let leniency = if values > 1 {
+        Some(Leniency::RepeatedContentLength)
+    } else if padded {
+        Some(Leniency::ZeroPaddedContentLength)
+    } else {
+        None
+    };
+    Ok((length, leniency))
 }
 
 /// `1*DIGIT` as a `u64`, or `None` when empty, not all digits, or too large.
@@ -170,7 +259,11 @@ mod tests {
 
     fn head(raw: &str) -> ResponseHead {
         let mut buf = BytesMut::from(raw.as_bytes());
-        crate::head::parse_head(&mut buf, raw.len(), 100, true).expect("valid head")
+        let lines = crate::recv_buf::LineFlags {
+            folded: true,
+            bare_lf: false,
+        };
+        crate::head::parse_head(&mut buf, raw.len(), 100, lines).expect("valid head")
     }
 
     const GET: RequestFacts = RequestFacts {
@@ -183,7 +276,7 @@ mod tests {
     type Outcome = Result<(Framing, Option<CloseReason>), ProtocolError>;
 
     fn d(req: RequestFacts, raw: &str) -> Outcome {
-        decide(req, &head(raw)).map(|d| (d.framing, d.close))
+        decide(req, &head(raw), false).map(|d| (d.framing, d.close))
     }
 
     #[test]
@@ -390,6 +483,173 @@ mod tests {
         ];
         for (req, raw, want) in cases {
             assert_eq!(d(*req, raw), *want, "{raw:?} for {req:?}");
+        }
+    }
+
+    /// Every framing leniency, and its strict-mode rejection.
+    #[test]
+    fn leniency_table() {
+        use Framing::*;
+        use Leniency::*;
+        let head_req = RequestFacts { head: true, ..GET };
+        let h = |fields: &str| alloc::format!("HTTP/1.1 200 OK\r\n{fields}\r\n");
+        let s = |status: &str, fields: &str| alloc::format!("HTTP/1.1 {status}\r\n{fields}\r\n");
+        let cases: &[(
+            RequestFacts,
+            alloc::string::String,
+            Framing,
+            Option<Leniency>,
+        )] = &[
+            (GET, h("Content-Length: 5\r\n"), Length(5), None),
+            (GET, h("Content-Length: 0\r\n"), Length(0), None),
+            (
+                GET,
+                h("Content-Length: 5, 5\r\n"),
+                Length(5),
+                Some(RepeatedContentLength),
+            ),
+            (
+                GET,
+                h("Content-Length: 5\r\nContent-Length: 5\r\n"),
+                Length(5),
+                Some(RepeatedContentLength),
+            ),
+            (
+                GET,
+                h("Content-Length: 05\r\n"),
+                Length(5),
+                Some(ZeroPaddedContentLength),
+            ),
+            (
+                GET,
+                h("Content-Length: 00\r\n"),
+                Length(0),
+                Some(ZeroPaddedContentLength),
+            ),
+            (GET, h("Transfer-Encoding: chunked\r\n"), Chunked, None),
+            (GET, h("Transfer-Encoding:  Chunked \r\n"), Chunked, None),
+            (
+                GET,
+                h("Transfer-Encoding: chunked,\r\n"),
+                Chunked,
+                Some(EmptyListElement),
+            ),
+            (
+                GET,
+                h("Transfer-Encoding: , chunked\r\n"),
+                Chunked,
+                Some(EmptyListElement),
+            ),
+            (
+                GET,
+                h("Transfer-Encoding: gzip, chunked\r\n"),
+                Chunked,
+                Some(SeveralTransferCodings),
+            ),
+            (
+                GET,
+                h("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
+                Chunked,
+                Some(SeveralTransferCodings),
+            ),
+            (
+                GET,
+                h("Transfer-Encoding: x;a=b;c=\"d e\", chunked\r\n"),
+                Chunked,
+                Some(SeveralTransferCodings),
+            ),
+            (head_req, h("Content-Length: 5\r\n"), Empty, None),
+            (head_req, h("Transfer-Encoding: chunked\r\n"), Empty, None),
+            (
+                head_req,
+                h("Content-Length: x\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                head_req,
+                h("Content-Length: 1\r\nContent-Length: 2\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                head_req,
+                h("Transfer-Encoding: gzip\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                head_req,
+                h("Transfer-Encoding: chunked\r\nContent-Length: 1\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                GET,
+                s("304 Not Modified", "Content-Length: 5\r\n"),
+                Empty,
+                None,
+            ),
+            (
+                GET,
+                s("304 Not Modified", "Content-Length: 5, 6\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (GET, s("204 No Content", ""), Empty, None),
+            (
+                GET,
+                s("204 No Content", "Content-Length: 0\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                GET,
+                s("204 No Content", "Transfer-Encoding: chunked\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+        ];
+        for (req, raw, framing, leniency) in cases {
+            let got = decide(*req, &head(raw), false).map(|d| (d.framing, d.leniency));
+            assert_eq!(got, Ok((*framing, *leniency)), "{raw:?}");
+            let strict = decide(*req, &head(raw), true).map(|d| d.framing);
+            let want = match leniency {
+                None => Ok(*framing),
+                Some(l) => Err(ProtocolError::Lenient(*l)),
+            };
+            assert_eq!(strict, want, "strict: {raw:?}");
+        }
+        // Both framing headers: closes by default, rejected in strict mode.
+        let both = h("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n");
+        assert_eq!(
+            decide(GET, &head(&both), true),
+            Err(ProtocolError::Lenient(TransferEncodingWithContentLength))
+        );
+    }
+
+    /// Transfer codings the grammar or §7.1 forbid are rejected, whatever the mode.
+    #[test]
+    fn transfer_coding_parameters() {
+        for value in [
+            "chunked;foo=bar",
+            "chunked;",
+            "chunked ;foo",
+            "chunked; q=1",
+            "gzip;, chunked",
+            "gzip;a, chunked",
+            "gzip;a=, chunked",
+            "gzip;=b, chunked",
+            "gzip;a=\"b, chunked",
+            "gzip;a=b c, chunked",
+            "gz ip, chunked",
+        ] {
+            let raw = alloc::format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: {value}\r\n\r\n");
+            assert_eq!(
+                d(GET, &raw),
+                Err(ProtocolError::InvalidTransferEncoding),
+                "{value:?}"
+            );
         }
     }
 

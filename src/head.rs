@@ -6,6 +6,8 @@
 use crate::config::MAX_HEADERS_LIMIT;
 use crate::error::ProtocolError;
 use crate::headers::{FieldSpan, FieldSpans, Headers};
+use crate::leniency::Leniency;
+use crate::recv_buf::LineFlags;
 use bytes::BytesMut;
 use core::fmt;
 use core::mem::MaybeUninit;
@@ -35,6 +37,7 @@ pub struct ResponseHead {
     status: u16,
     reason: (u32, u32),
     headers: Headers,
+    leniency: Option<Leniency>,
 }
 
 impl ResponseHead {
@@ -63,6 +66,15 @@ impl ResponseHead {
         &self.headers
     }
 
+    /// The first [`Leniency`] this head needed to be read (a bare LF, an obs-fold, a higher minor
+    /// version, a status outside `100..=599`, no SP after the status code), or `None` for a
+    /// head that follows the strict grammar. A connection never carries on after a lenient head
+    /// (see [`Config::strict`](crate::Config::strict)); framing leniencies found in the fields
+    /// later show in [`Event::End`](crate::Event::End)'s `reuse`.
+    pub fn leniency(&self) -> Option<Leniency> {
+        self.leniency
+    }
+
     /// Whether this is an informational (1xx) head.
     pub fn is_informational(&self) -> bool {
         (100..200).contains(&self.status)
@@ -76,6 +88,7 @@ impl fmt::Debug for ResponseHead {
             .field("status", &self.status)
             .field("reason", &bytes::Bytes::copy_from_slice(self.reason()))
             .field("headers", &self.headers)
+            .field("leniency", &self.leniency)
             .finish()
     }
 }
@@ -160,14 +173,16 @@ fn unfold_in_place(buf: &mut [u8], spans: &mut FieldSpans) {
 /// Parses the head occupying `buf[..head_len]` (which ends with its empty line), then cuts those
 /// bytes off `buf`. On error `buf` is left as it was.
 ///
-/// `maybe_folded` is [`RecvBuf::maybe_folded`](crate::recv_buf::RecvBuf::maybe_folded): `false`
-/// promises the head has no obs-fold.
+/// `lines` is what the receive buffer's search saw ([`RecvBuf::line_flags`](crate::recv_buf::RecvBuf::line_flags)):
+/// `folded == false` promises the head has no obs-fold, `bare_lf` says whether a line ended by a
+/// bare LF. Every leniency the head needed is recorded in [`ResponseHead::leniency`].
 pub(crate) fn parse_head(
     buf: &mut BytesMut,
     head_len: usize,
     max_headers: usize,
-    maybe_folded: bool,
+    lines: LineFlags,
 ) -> Result<ResponseHead, ProtocolError> {
+    let maybe_folded = lines.folded;
     let max_headers = max_headers.clamp(1, MAX_HEADERS_LIMIT);
     let bytes = &buf[..head_len];
     // The same start check the connection runs on every input (httparse would skip leading
@@ -208,6 +223,17 @@ pub(crate) fn parse_head(
         mut spans,
         folded,
     } = parsed;
+    // Leniencies, in the order their bytes come (status line first).
+    let leniency = [
+        (higher_minor, Leniency::HigherMinorVersion),
+        // `status-line = HTTP-version SP status-code SP [ reason-phrase ]`: byte 12 is that SP.
+        (buf.get(12) != Some(&b' '), Leniency::MissingReasonSeparator),
+        (!(100..=599).contains(&status), Leniency::StatusOutOfRange),
+        (lines.bare_lf, Leniency::BareLf),
+        (folded, Leniency::ObsFold),
+    ]
+    .into_iter()
+    .find_map(|(found, leniency)| found.then_some(leniency));
     let mut head = buf.split_to(head_len);
     if folded {
         unfold_in_place(&mut head, &mut spans);
@@ -217,6 +243,7 @@ pub(crate) fn parse_head(
         status,
         reason,
         headers: Headers::new(head.freeze(), spans),
+        leniency,
     })
 }
 
@@ -321,10 +348,17 @@ mod tests {
     use super::*;
     use alloc::vec::Vec;
 
+    /// "May hold folds, no bare LF": makes the parser look at every value itself.
+    const FOLDS: LineFlags = LineFlags {
+        folded: true,
+        bare_lf: false,
+    };
+
     fn parse(raw: &[u8]) -> Result<ResponseHead, ProtocolError> {
         let mut buf = BytesMut::from(raw);
-        let len = crate::recv_buf::find_blank_line(raw, 0, &mut false).unwrap_or(raw.len());
-        parse_head(&mut buf, len, 100, true)
+        let mut lines = LineFlags::default();
+        let len = crate::recv_buf::find_blank_line(raw, 0, &mut lines).unwrap_or(raw.len());
+        parse_head(&mut buf, len, 100, lines)
     }
 
     fn fields(h: &ResponseHead) -> Vec<(&str, &[u8])> {
@@ -361,7 +395,7 @@ mod tests {
         // RFC 9112 §2.3: process as the highest minor version implemented.
         let raw = b"HTTP/1.2 200 OK\r\nA: 1\r\n\r\nrest";
         let mut buf = BytesMut::from(&raw[..]);
-        let h = parse_head(&mut buf, raw.len() - 4, 100, true).unwrap();
+        let h = parse_head(&mut buf, raw.len() - 4, 100, FOLDS).unwrap();
         assert_eq!(
             (h.version(), h.status(), h.reason()),
             (Version::Http11, 200, &b"OK"[..])
@@ -379,7 +413,7 @@ mod tests {
         let bad = b"HTTP/1.2 20 OK\r\n\r\n";
         let mut buf = BytesMut::from(&bad[..]);
         assert_eq!(
-            parse_head(&mut buf, bad.len(), 100, true),
+            parse_head(&mut buf, bad.len(), 100, FOLDS),
             Err(ProtocolError::InvalidStatusLine)
         );
         assert_eq!(&buf[..], &bad[..]);
@@ -449,6 +483,30 @@ mod tests {
     }
 
     #[test]
+    fn leniencies_are_recorded() {
+        use Leniency::*;
+        let cases: &[(&[u8], Option<Leniency>)] = &[
+            (b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n", None),
+            (b"HTTP/1.1 200 \r\n\r\n", None),
+            (b"HTTP/1.0 599 \tx\x80\r\nA:\t1 \r\n\r\n", None),
+            (b"HTTP/1.1 200\r\n\r\n", Some(MissingReasonSeparator)),
+            (b"HTTP/1.1 200 OK\nA: 1\r\n\r\n", Some(BareLf)),
+            (b"HTTP/1.1 200 OK\r\nA: 1\n\r\n", Some(BareLf)),
+            (b"HTTP/1.1 200 OK\r\nA: 1\r\n\n", Some(BareLf)),
+            (b"HTTP/1.1 200 OK\r\nA: 1\r\n 2\r\n\r\n", Some(ObsFold)),
+            (b"HTTP/1.2 200 OK\r\n\r\n", Some(HigherMinorVersion)),
+            (b"HTTP/1.1 600 X\r\n\r\n", Some(StatusOutOfRange)),
+            (b"HTTP/1.1 099 X\r\n\r\n", Some(StatusOutOfRange)),
+            // The first one in wire order is reported.
+            (b"HTTP/1.3 700\nA: 1\n \t2\n\n", Some(HigherMinorVersion)),
+        ];
+        for (raw, want) in cases {
+            let got = parse(raw).map(|h| h.leniency());
+            assert_eq!(got, Ok(*want), "{:?}", bytes::Bytes::copy_from_slice(raw));
+        }
+    }
+
+    #[test]
     fn start_check_rejects_at_the_first_impossible_byte() {
         for ok in [
             &b""[..],
@@ -482,7 +540,7 @@ mod tests {
         raw.extend_from_slice(b"\r\n");
         let mut buf = BytesMut::from(&raw[..]);
         assert_eq!(
-            parse_head(&mut buf, raw.len(), 2, true),
+            parse_head(&mut buf, raw.len(), 2, FOLDS),
             Err(ProtocolError::TooManyHeaders { limit: 2 })
         );
         assert_eq!(&buf[..], &raw[..], "a failed parse leaves the buffer alone");
@@ -491,7 +549,7 @@ mod tests {
     #[test]
     fn head_is_cut_and_rest_kept() {
         let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\n\r\nbody"[..]);
-        let h = parse_head(&mut buf, 19, 100, true).unwrap();
+        let h = parse_head(&mut buf, 19, 100, FOLDS).unwrap();
         assert_eq!(h.status(), 200);
         assert_eq!(&buf[..], b"body");
     }

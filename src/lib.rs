@@ -121,6 +121,7 @@ mod event;
 mod framing;
 mod head;
 mod headers;
+mod leniency;
 mod recv_buf;
 mod request;
 mod time;
@@ -138,6 +139,7 @@ pub use error::{
 pub use event::{Event, RequestId, Reuse};
 pub use head::{ResponseHead, Version};
 pub use headers::{HeaderField, Headers};
+pub use leniency::Leniency;
 pub use request::{Request, RequestBody};
 pub use time::Instant;
 

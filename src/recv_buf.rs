@@ -6,30 +6,45 @@
 
 use bytes::{Buf, BytesMut};
 
+/// What the search for the end of a section saw on its way: facts about every line break, so
+/// that nothing has to look at them again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LineFlags {
+    /// A line break followed by SP or HTAB: an obs-fold, or whitespace before the first field.
+    pub(crate) folded: bool,
+    /// A line ended by an LF without a CR before it.
+    pub(crate) bare_lf: bool,
+}
+
 /// Finds the empty line ending a head or trailer section in `bytes`, starting at `from`.
 ///
 /// A line ends with CRLF or a bare LF (RFC 9112 §2.2 lets a recipient accept the latter; whether
 /// the parser then accepts the lines is its business). Returns `Ok(end)`, the index just past the
 /// empty line, or `Err(resume)`, where the next search may start once more bytes arrived.
 ///
-/// Sets `folded` when a line break is followed by SP or HTAB (an obs-fold, or whitespace before
-/// the first field): the search visits every line break anyway, so the parser need not look for
-/// folds again.
+/// Records in `flags` what it saw at each line break (see [`LineFlags`]): the search visits every
+/// line break anyway, so neither the parser nor the leniency rule need look again.
 pub(crate) fn find_blank_line(
     bytes: &[u8],
     from: usize,
-    folded: &mut bool,
+    flags: &mut LineFlags,
 ) -> Result<usize, usize> {
     let mut i = from;
     while let Some(pos) = bytes.get(i..).and_then(find_lf) {
         let lf = i + pos;
+        if lf == 0 || bytes[lf - 1] != b'\r' {
+            flags.bare_lf = true;
+        }
         match (bytes.get(lf + 1), bytes.get(lf + 2)) {
-            (Some(b'\n'), _) => return Ok(lf + 2),
+            (Some(b'\n'), _) => {
+                flags.bare_lf = true;
+                return Ok(lf + 2);
+            }
             (Some(b'\r'), Some(b'\n')) => return Ok(lf + 3),
             // Not enough bytes yet to tell: look at this LF again next time.
             (None, _) | (Some(b'\r'), None) => return Err(lf),
             (Some(b' ' | b'\t'), _) => {
-                *folded = true;
+                flags.folded = true;
                 i = lf + 1;
             }
             _ => i = lf + 1,
@@ -65,8 +80,8 @@ pub(crate) struct RecvBuf {
     bytes: BytesMut,
     /// Bytes of `bytes` already searched for the end of the current head without finding it.
     scanned: usize,
-    /// The search so far saw a line break followed by whitespace.
-    folded: bool,
+    /// What the search so far saw at line breaks.
+    flags: LineFlags,
 }
 
 impl RecvBuf {
@@ -95,14 +110,14 @@ impl RecvBuf {
     /// search position, so this resets it.
     pub(crate) fn bytes_mut(&mut self) -> &mut BytesMut {
         self.scanned = 0;
-        self.folded = false;
+        self.flags = LineFlags::default();
         &mut self.bytes
     }
 
     /// Drops `n` framing bytes from the front.
     pub(crate) fn discard(&mut self, n: usize) {
         self.scanned = 0;
-        self.folded = false;
+        self.flags = LineFlags::default();
         self.bytes.advance(n);
     }
 
@@ -110,7 +125,7 @@ impl RecvBuf {
     /// where the last call stopped. Returns the section length, if complete. Total work over a
     /// section is O(its length).
     pub(crate) fn find_section_end(&mut self) -> Option<usize> {
-        match find_blank_line(&self.bytes, self.scanned, &mut self.folded) {
+        match find_blank_line(&self.bytes, self.scanned, &mut self.flags) {
             Ok(end) => Some(end),
             Err(resume) => {
                 self.scanned = resume;
@@ -119,16 +134,17 @@ impl RecvBuf {
         }
     }
 
-    /// Whether the section found by the last [`find_section_end`](Self::find_section_end) may
-    /// hold an obs-fold (a line break followed by SP or HTAB). `false` is a guarantee.
-    pub(crate) fn maybe_folded(&self) -> bool {
-        self.folded
+    /// What the search for the section found by the last
+    /// [`find_section_end`](Self::find_section_end) saw at its line breaks. `folded == false`
+    /// guarantees no obs-fold; `bare_lf` is exact.
+    pub(crate) fn line_flags(&self) -> LineFlags {
+        self.flags
     }
 
     /// Takes every buffered byte (for a close-delimited body or an upgrade).
     pub(crate) fn take_all(&mut self) -> bytes::Bytes {
         self.scanned = 0;
-        self.folded = false;
+        self.flags = LineFlags::default();
         self.bytes.split().freeze()
     }
 }
@@ -153,7 +169,7 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(
-                find_blank_line(input, 0, &mut false),
+                find_blank_line(input, 0, &mut LineFlags::default()),
                 *want,
                 "{:?}",
                 bytes::Bytes::copy_from_slice(input)
@@ -185,9 +201,43 @@ mod tests {
             (b"A: b\n\tc\n\n", true),
             (b"A: b \r\nC: d\r\n\r\n", false),
         ] {
-            let mut folded = false;
-            assert!(find_blank_line(input, 0, &mut folded).is_ok());
-            assert_eq!(folded, want, "{:?}", bytes::Bytes::copy_from_slice(input));
+            let mut flags = LineFlags::default();
+            assert!(find_blank_line(input, 0, &mut flags).is_ok());
+            assert_eq!(
+                flags.folded,
+                want,
+                "{:?}",
+                bytes::Bytes::copy_from_slice(input)
+            );
+        }
+    }
+
+    #[test]
+    fn bare_lfs_are_noticed_during_the_search() {
+        for (input, want) in [
+            (&b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n"[..], false),
+            (b"HTTP/1.1 200 OK\nA: b\r\n\r\n", true),
+            (b"HTTP/1.1 200 OK\r\nA: b\n\r\n", true),
+            (b"HTTP/1.1 200 OK\r\nA: b\r\n\n", true),
+            (b"A: b\r\n \r\n\r\n", false),
+        ] {
+            // Whole, and resumed after every byte: the flag must not depend on the split.
+            let mut flags = LineFlags::default();
+            assert!(find_blank_line(input, 0, &mut flags).is_ok());
+            assert_eq!(
+                flags.bare_lf,
+                want,
+                "{:?}",
+                bytes::Bytes::copy_from_slice(input)
+            );
+            let mut buf = RecvBuf::new();
+            let mut found = None;
+            for b in input {
+                buf.extend(&[*b]);
+                found = found.or(buf.find_section_end());
+            }
+            assert_eq!(found, Some(input.len()));
+            assert_eq!(buf.line_flags().bare_lf, want);
         }
     }
 

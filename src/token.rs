@@ -53,6 +53,27 @@ pub(crate) fn is_ows(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+/// `quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE` (RFC 9110 §5.6.4).
+pub(crate) fn is_quoted_string(s: &[u8]) -> bool {
+    let [b'"', inner @ .., b'"'] = s else {
+        return false;
+    };
+    let mut bytes = inner.iter();
+    while let Some(&b) = bytes.next() {
+        let ok = match b {
+            b'\\' => bytes.next().is_some_and(|&e| {
+                e == b'\t' || e == b' ' || (0x21..=0x7e).contains(&e) || e >= 0x80
+            }),
+            b'"' => false,
+            _ => b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
 /// Strips leading and trailing `OWS`.
 pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     while let [first, rest @ ..] = s {
@@ -99,6 +120,31 @@ mod tests {
         assert_eq!(v, [&b"a"[..], b"b", b"c"]);
         assert_eq!(trim_ows(b" \t x \t"), b"x");
         assert_eq!(trim_ows(b"   "), b"");
+    }
+
+    #[test]
+    fn quoted_strings() {
+        for ok in [
+            &b"\"\""[..],
+            b"\"a b\"",
+            b"\"a\\\"b\"",
+            b"\"\\\\\"",
+            b"\"\x80\t\"",
+        ] {
+            assert!(is_quoted_string(ok), "{ok:?}");
+        }
+        for bad in [
+            &b""[..],
+            b"\"",
+            b"a",
+            b"\"a",
+            b"\"a\"b\"",
+            b"\"\\\"",
+            b"\"\x01\"",
+            b"\"\r\"",
+        ] {
+            assert!(!is_quoted_string(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -169,6 +169,9 @@ fn length_body_finishes_itself_and_rejects_excess() {
         h.conn.send_body(id, Bytes::from_static(b"x"), h.now),
         Err(UsageError::BodyFinished)
     );
+    // Finishing a complete Content-Length body is always allowed, and queues nothing.
+    assert_eq!(h.conn.finish_body(id, h.now), Ok(()));
+    assert_eq!(h.conn.finish_body(id, h.now), Ok(()));
     assert!(
         String::from_utf8(h.flush())
             .unwrap()

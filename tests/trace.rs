@@ -249,7 +249,12 @@ fn obs_fold_and_missing_reason() {
     get(
         "fold",
         "HTTP/1.1 200\r\nX-Long: a\r\n   b\r\nContent-Length: 0\r\n\r\n",
-        "response 200 HTTP/1.1\nheader X-Long: a b\nheader Content-Length: 0\nend\nidle\nclosed peer-closed-idle\n",
+        "response 200 HTTP/1.1\nheader X-Long: a b\nheader Content-Length: 0\nend\nclosed lenient missing-reason-separator\n",
+    );
+    get(
+        "fold only",
+        "HTTP/1.1 200 OK\r\nX-Long: a\r\n   b\r\nContent-Length: 0\r\n\r\n",
+        "response 200 HTTP/1.1\nheader X-Long: a b\nheader Content-Length: 0\nend\nclosed lenient obs-fold\n",
     );
 }
 

@@ -384,6 +384,9 @@ struct Req {
     /// What the final head (with the request) says about reuse: `Some(Some(r))` must close with
     /// `r`, `Some(None)` leaves it to the connection's state, `None` unknown.
     close_rule: Option<Option<CloseReason>>,
+    /// A head of this response (informational or final) reported a leniency: the connection
+    /// must not be reused after it.
+    lenient: bool,
     status: u16,
     received: u64,
 }
@@ -548,6 +551,7 @@ impl Checker {
                 stop_sending: false,
                 body: BodyRule::Any,
                 close_rule: None,
+                lenient: false,
                 status: 0,
                 received: 0,
             });
@@ -703,6 +707,7 @@ impl Checker {
             | CloseReason::ClientRequestedClose
             | CloseReason::Http10
             | CloseReason::AmbiguousFraming
+            | CloseReason::Lenient(_)
             | CloseReason::RequestBodyUnfinished
             | CloseReason::Upgraded
             | CloseReason::Protocol(_) => self.any_input,
@@ -751,6 +756,7 @@ impl Checker {
                     });
                 }
                 r.phase = Phase::Informational;
+                r.lenient |= head.leniency().is_some();
             }
             Event::Head { head, .. } => {
                 if !matches!(r.phase, Phase::Sent | Phase::Informational) {
@@ -765,6 +771,7 @@ impl Checker {
                 r.status = head.status();
                 r.body = body_rule(r.head_method, r.connect, head);
                 r.close_rule = close_rule(r, head);
+                r.lenient |= head.leniency().is_some();
             }
             Event::Data { data, .. } => {
                 if r.phase != Phase::Body {
@@ -807,6 +814,8 @@ impl Checker {
                     };
                 }
                 let reuse_fits = match (r.close_rule, reuse) {
+                    // Leniency costs reuse (docs/compliance.md).
+                    (_, Reuse::KeepAlive) if r.lenient => false,
                     (None, _) | (Some(None), Reuse::KeepAlive) => true,
                     (Some(Some(want)), Reuse::Close(got)) => want == *got,
                     (Some(Some(_)), Reuse::KeepAlive) => false,
@@ -814,6 +823,9 @@ impl Checker {
                         CloseReason::WriteFailed => write_error_ok,
                         CloseReason::RequestBodyUnfinished => r.has_body,
                         CloseReason::LocalClose => close_ok,
+                        // Framing and body leniencies are the connection's to find; the desync
+                        // oracle (tests/desync) judges them independently.
+                        CloseReason::Lenient(_) => true,
                         _ => false,
                     },
                 };

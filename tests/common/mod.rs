@@ -331,6 +331,9 @@ impl Gen {
             Some(CloseReason::ServerRequestedClose)
         } else if self.http10 && !self.keep_alive_10 {
             Some(CloseReason::Http10)
+        } else if !(100..=599).contains(&self.status) {
+            // Leniency costs reuse: an invalid code is framed as a 5xx, then the connection closes.
+            Some(CloseReason::Lenient(h1conn::Leniency::StatusOutOfRange))
         } else {
             None
         };
