@@ -17,6 +17,20 @@ const MAX_SECTION_BYTES: usize = u32::MAX as usize;
 /// fails the request in flight with a typed [`ProtocolError`](crate::ProtocolError) and closes the
 /// connection. Setters chain (`Config::default().max_headers(32).idle_timeout(None)`); values out
 /// of range are clamped, as each setter says.
+///
+/// ```
+/// use h1conn::{Config, Connection};
+/// use std::time::Duration;
+///
+/// let config = Config::default()
+///     .max_headers(32)
+///     .response_head_timeout(Some(Duration::from_secs(10)))
+///     .idle_timeout(None)
+///     .strict(true);
+/// assert_eq!(config.header_count_limit(), 32);
+/// let conn = Connection::new(config);
+/// assert!(conn.is_ready());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub(crate) max_head_bytes: usize,

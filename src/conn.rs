@@ -115,8 +115,9 @@ enum ReadState {
 
 /// A sans-IO HTTP/1.1 client connection: one transport, one request at a time.
 ///
-/// See the [crate documentation](crate) for the driving loop and the event contract. Method
-/// families, as in quinn-proto:
+/// See the [crate documentation](crate) for the driving loop, and [`contract`](crate::contract)
+/// for the event contract (E1–E8) and the rules for driving a real transport. Method families,
+/// as in quinn-proto:
 /// - inputs from the world: [`handle_input`](Self::handle_input), [`handle_eof`](Self::handle_eof),
 ///   [`handle_write_error`](Self::handle_write_error), [`handle_timeout`](Self::handle_timeout);
 /// - commands from the application: [`send_request`](Self::send_request),
@@ -244,8 +245,10 @@ impl Connection {
             return Err(UsageError::Closing);
         }
         if self.exchange.is_some() {
+            // E2: one request at a time, so responses are in request order by construction.
             return Err(UsageError::Busy);
         }
+        // E7: everything that can fail is checked before anything changes.
         let meta = encode_head(request, &mut self.transmit.scratch)?;
         let id = RequestId(self.next_id);
         self.next_id += 1;
@@ -316,6 +319,19 @@ impl Connection {
     /// [`finish_body`](Self::finish_body). Empty `data` is accepted and sends nothing.
     ///
     /// Bytes are held back while an `Expect: 100-continue` request waits for the server.
+    ///
+    /// ```
+    /// use h1conn::{Bytes, Config, Connection, Instant, Request, RequestBody};
+    ///
+    /// let mut conn = Connection::new(Config::default());
+    /// let upload = Request::new("PUT", "/f").header("Host", "a").body(RequestBody::Chunked);
+    /// let id = conn.send_request(&upload, Instant::ZERO)?;
+    /// conn.send_body(id, Bytes::from_static(b"hello"), Instant::ZERO)?;
+    /// conn.finish_body(id, Instant::ZERO)?;
+    /// let wire: Vec<u8> = std::iter::from_fn(|| conn.poll_transmit()).flatten().collect();
+    /// assert!(wire.ends_with(b"\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+    /// # Ok::<(), h1conn::UsageError>(())
+    /// ```
     ///
     /// Errors, with nothing changed: [`UsageError::Closed`], [`UsageError::UnknownRequest`],
     /// [`UsageError::NoRequestBody`], [`UsageError::BodyFinished`],
@@ -409,6 +425,18 @@ impl Connection {
     ///
     /// Errors, with nothing changed: [`UsageError::Closed`], [`UsageError::UnknownRequest`]
     /// (including a request whose response already ended).
+    ///
+    /// ```
+    /// use h1conn::{Config, Connection, Event, Instant, Request};
+    ///
+    /// let mut conn = Connection::new(Config::default());
+    /// let id = conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+    /// conn.cancel(id, Instant::ZERO)?; // nothing was written yet: withdrawn, connection kept
+    /// assert!(matches!(conn.poll_event(), Some(Event::RequestFailed { .. })));
+    /// assert_eq!(conn.poll_event(), Some(Event::Idle));
+    /// assert!(conn.is_ready());
+    /// # Ok::<(), h1conn::UsageError>(())
+    /// ```
     pub fn cancel(&mut self, id: RequestId, now: Instant) -> Result<(), UsageError> {
         self.check_open()?;
         let exchange = self
@@ -466,6 +494,8 @@ impl Connection {
     /// are not needed: the caller should stop reading).
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), UsageError> {
         self.check_open()?;
+        // E3: every event for these bytes is queued now, before any later input can add its own.
+        // E8: limits in `Config` bound the buffer (see `read_head` and the body decoders).
         if !data.is_empty() {
             self.recv.extend(data);
             self.process(now);
@@ -478,6 +508,20 @@ impl Connection {
     /// was in ([`EofPhase`]); an idle connection closes with [`CloseReason::PeerClosedIdle`].
     ///
     /// Errors, with nothing changed: [`UsageError::Closed`].
+    ///
+    /// ```
+    /// use h1conn::{CloseReason, Config, Connection, Event, Instant, Request, Reuse};
+    ///
+    /// // No framing header: the body runs until the server closes.
+    /// let mut conn = Connection::new(Config::default());
+    /// conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+    /// while conn.poll_transmit().is_some() {}
+    /// conn.handle_input(b"HTTP/1.1 200 OK\r\n\r\nall of it", Instant::ZERO)?;
+    /// conn.handle_eof(Instant::ZERO)?;
+    /// let events: Vec<Event> = std::iter::from_fn(|| conn.poll_event()).collect();
+    /// assert!(matches!(events[2], Event::End { reuse: Reuse::Close(CloseReason::EndOfBody), .. }));
+    /// # Ok::<(), h1conn::UsageError>(())
+    /// ```
     pub fn handle_eof(&mut self, now: Instant) -> Result<(), UsageError> {
         self.check_open()?;
         let Some(exchange) = self.exchange.as_ref().filter(|e| e.transmitted) else {
@@ -501,6 +545,30 @@ impl Connection {
             self.fail(FailureKind::WriteFailed, CloseReason::WriteFailed);
         } else {
             self.fail(FailureKind::Eof(phase), CloseReason::Eof(phase));
+        }
+        Ok(())
+    }
+
+    /// Reports that reading from the transport failed with an error that is not an orderly end
+    /// of stream: a connection reset, a TLS alert or decryption error, a read timeout the caller
+    /// enforces. Nothing more will be read. Decides the close now, with
+    /// [`CloseReason::ReadFailed`]:
+    /// - a request that was (partly) sent fails with [`FailureKind::ReadFailed`], its
+    ///   [`Progress`] as far as it got (so its retry verdict is the same as for an EOF at that
+    ///   point). Unlike [`handle_eof`](Self::handle_eof), this never ends a close-delimited body
+    ///   successfully: a reset cannot say the body was complete;
+    /// - a request queued but not sent fails with [`FailureKind::ConnectionClosed`]
+    ///   ([`Progress::NotSent`]); an idle connection just closes.
+    ///
+    /// Responses whose bytes were handed in before are reported first (rule E3).
+    ///
+    /// Errors, with nothing changed: [`UsageError::Closed`].
+    pub fn handle_read_error(&mut self, _now: Instant) -> Result<(), UsageError> {
+        self.check_open()?;
+        if self.exchange.as_ref().is_some_and(|e| e.transmitted) {
+            self.fail(FailureKind::ReadFailed, CloseReason::ReadFailed);
+        } else {
+            self.close_now(CloseReason::ReadFailed);
         }
         Ok(())
     }
@@ -555,6 +623,8 @@ impl Connection {
     /// caller's to finish); on failure call [`handle_write_error`](Self::handle_write_error).
     /// Bytes handed out here count as sent for [`Progress`].
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        // E6: the one output that informs the machine; it records what was sent and decides
+        // nothing (a failure's `Progress` reads this flag later).
         let (id, bytes) = self.transmit.ready.pop_front()?;
         if let Some(exchange) = self.exchange.as_mut().filter(|e| e.id == id) {
             exchange.transmitted = true;
@@ -567,6 +637,8 @@ impl Connection {
     /// [`Event::Closed`] is yielded only after every other event, exactly once; then `None`
     /// forever.
     pub fn poll_event(&mut self) -> Option<Event> {
+        // E3: one queue, in the order things were decided. E4: the close lives in its own slot
+        // and is yielded only once the queue is empty, exactly once.
         if let Some(event) = self.events.pop_front() {
             return Some(event);
         }
@@ -581,6 +653,22 @@ impl Connection {
 
     /// The earliest deadline at which [`handle_timeout`](Self::handle_timeout) has work, or
     /// `None`. Changes only when an input or command is called.
+    ///
+    /// ```
+    /// use h1conn::{Config, Connection, Event, FailureKind, Instant, Request};
+    /// use std::time::Duration;
+    ///
+    /// let config = Config::default().response_head_timeout(Some(Duration::from_secs(5)));
+    /// let mut conn = Connection::new(config);
+    /// conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+    /// while conn.poll_transmit().is_some() {}
+    /// let deadline = conn.poll_timeout().expect("a response-head deadline");
+    /// assert_eq!(deadline, Instant::from_millis(5_000));
+    /// conn.handle_timeout(deadline); // the runtime's timer fired
+    /// let Some(Event::RequestFailed { error, .. }) = conn.poll_event() else { unreachable!() };
+    /// assert_eq!(error.kind(), FailureKind::ResponseTimeout);
+    /// # Ok::<(), h1conn::UsageError>(())
+    /// ```
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.close.is_some() {
             return None;
@@ -605,9 +693,10 @@ impl Connection {
     /// Decides everything the buffered bytes allow.
     fn process(&mut self, now: Instant) {
         while self.close.is_none() {
+            // E2: a response belongs to a request only once one of its bytes was handed out.
             let Some(exchange) = self.exchange.as_mut().filter(|e| e.transmitted) else {
                 if !self.recv.is_empty() {
-                    // Nothing was asked: a stale keep-alive answer (a 408), or garbage.
+                    // E5: nothing was asked: a stale keep-alive answer (a 408), or garbage.
                     self.close_now(CloseReason::UnsolicitedBytes);
                 }
                 return;
@@ -726,6 +815,7 @@ impl Connection {
     }
 
     /// Emits `StopSending` if the body is still open, and drops whatever of it is queued.
+    /// E1: at most once per request (the body leaves `Open` for good).
     fn stop_body(&mut self) {
         let Some(exchange) = self.exchange.as_mut() else {
             return;
@@ -776,6 +866,7 @@ impl Connection {
             });
         self.stop_body();
         let reuse = close.map_or(Reuse::KeepAlive, Reuse::Close);
+        // E1: `End` once; the exchange is gone, so no later event can name this request.
         self.events.push_back(Event::End {
             id,
             trailers,
@@ -789,6 +880,8 @@ impl Connection {
         }
     }
 
+    /// E5: the only place `Idle` is queued: a keep-alive response ended, or an unsent request
+    /// was withdrawn, and nothing is in flight.
     fn become_idle(&mut self, now: Instant) {
         self.read = ReadState::Head;
         if self.local_close {
@@ -804,7 +897,8 @@ impl Connection {
         self.fail(FailureKind::Protocol(error), CloseReason::Protocol(error));
     }
 
-    /// Fails the request in flight (if any) with `kind`, without closing.
+    /// Fails the request in flight (if any) with `kind`, without closing. E1: taking the
+    /// exchange makes `RequestFailed` the request's last event.
     fn fail_request(&mut self, kind: FailureKind) {
         if let Some(exchange) = self.exchange.take() {
             let error = RequestError {
@@ -829,6 +923,8 @@ impl Connection {
     /// Decides the close. A request still in flight (only possible when none of it was sent)
     /// fails with [`FailureKind::ConnectionClosed`] first. Idempotent: the first reason wins.
     fn close_now(&mut self, reason: CloseReason) {
+        // E4: the first reason wins, every unfinished request fails before `Closed`, and from
+        // here on every input and command returns `UsageError::Closed` (`check_open`).
         if self.close.is_some() {
             return;
         }

@@ -318,6 +318,10 @@ pub enum FailureKind {
     /// Writing failed ([`Connection::handle_write_error`](crate::Connection::handle_write_error))
     /// and no response arrived.
     WriteFailed,
+    /// Reading failed with an error that is not an end of stream
+    /// ([`Connection::handle_read_error`](crate::Connection::handle_read_error)): a reset, a TLS
+    /// error, a read timeout. [`RequestError::progress`] says how far the request got.
+    ReadFailed,
     /// The caller canceled the request.
     Canceled,
     /// The caller aborted the connection.
@@ -327,7 +331,7 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// One short lowercase word naming the kind: `eof`, `protocol`, `timeout`, `write`,
+    /// One short lowercase word naming the kind: `eof`, `protocol`, `timeout`, `write`, `read`,
     /// `canceled`, `aborted` or `closed`. Stable: the trace format uses it.
     pub fn name(&self) -> &'static str {
         match self {
@@ -335,6 +339,7 @@ impl FailureKind {
             FailureKind::Protocol(_) => "protocol",
             FailureKind::ResponseTimeout => "timeout",
             FailureKind::WriteFailed => "write",
+            FailureKind::ReadFailed => "read",
             FailureKind::Canceled => "canceled",
             FailureKind::Aborted => "aborted",
             FailureKind::ConnectionClosed(_) => "closed",
@@ -349,6 +354,7 @@ impl fmt::Display for FailureKind {
             FailureKind::Protocol(e) => e.fmt(f),
             FailureKind::ResponseTimeout => f.write_str("timed out waiting for the response head"),
             FailureKind::WriteFailed => f.write_str("writing the request failed"),
+            FailureKind::ReadFailed => f.write_str("reading the response failed"),
             FailureKind::Canceled => f.write_str("request canceled"),
             FailureKind::Aborted => f.write_str("connection aborted"),
             FailureKind::ConnectionClosed(reason) => {
@@ -371,7 +377,23 @@ pub enum Progress {
     ResponseStarted,
 }
 
-/// Why a request failed, and whether a pool may send it again on another connection.
+/// Why a request failed, and whether a pool may send it again on another connection. The retry
+/// rules are in [`contract`](crate::contract) ("Retry safety").
+///
+/// ```
+/// use h1conn::{Config, Connection, Event, FailureKind, Instant, Progress, Request};
+///
+/// // A GET was written, then the server hung up without a byte: safe to send again.
+/// let mut conn = Connection::new(Config::default());
+/// conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+/// while conn.poll_transmit().is_some() {}
+/// conn.handle_eof(Instant::ZERO)?;
+/// let Some(Event::RequestFailed { error, .. }) = conn.poll_event() else { unreachable!() };
+/// assert_eq!(error.progress(), Progress::SentNoResponse);
+/// assert!(matches!(error.kind(), FailureKind::Eof(_)));
+/// assert!(error.is_retryable()); // a POST would not be: the server may have acted on it
+/// # Ok::<(), h1conn::UsageError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestError {
     pub(crate) kind: FailureKind,
@@ -471,6 +493,9 @@ pub enum CloseReason {
     Protocol(ProtocolError),
     /// Writing failed.
     WriteFailed,
+    /// Reading failed with an error that is not an end of stream
+    /// ([`Connection::handle_read_error`](crate::Connection::handle_read_error)).
+    ReadFailed,
 }
 
 impl CloseReason {
@@ -498,6 +523,7 @@ impl CloseReason {
             CloseReason::Eof(EofPhase::InChunkedBody { .. }) => "eof-in-chunked-body",
             CloseReason::Protocol(_) => "protocol-error",
             CloseReason::WriteFailed => "write-failed",
+            CloseReason::ReadFailed => "read-failed",
         }
     }
 
@@ -511,6 +537,7 @@ impl CloseReason {
                 | CloseReason::Eof(_)
                 | CloseReason::Protocol(_)
                 | CloseReason::WriteFailed
+                | CloseReason::ReadFailed
         )
     }
 }

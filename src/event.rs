@@ -33,10 +33,34 @@ pub enum Reuse {
     Close(CloseReason),
 }
 
-/// One fact the connection reports, in the order it happened. See the crate docs for the
-/// numbered ordering rules; `docs/events.md` has them in full.
+/// One fact the connection reports, in the order it happened. The ordering rules (E1–E8) are in
+/// [`contract`](crate::contract).
 ///
 /// Request-scoped events carry the [`RequestId`]; connection-scoped ones (`Idle`, `Closed`) do not.
+///
+/// ```
+/// use h1conn::{Config, Connection, Event, Instant, Request, Reuse};
+///
+/// let mut conn = Connection::new(Config::default());
+/// conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+/// while conn.poll_transmit().is_some() {}
+/// conn.handle_input(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi", Instant::ZERO)?;
+/// let mut log = Vec::new();
+/// while let Some(event) = conn.poll_event() {
+///     log.push(match event {
+///         Event::Head { head, .. } => format!("head {}", head.status()),
+///         Event::Data { data, .. } => format!("data {}", data.len()),
+///         Event::End { reuse: Reuse::Close(reason), .. } => format!("end, then close: {reason}"),
+///         Event::End { .. } => "end".to_string(),
+///         Event::Closed { reason } => format!("closed: {reason}"),
+///         other => format!("{other:?}"),
+///     });
+/// }
+/// // The response first, then the close: always in this order.
+/// assert_eq!(log, ["head 200", "data 2", "end, then close: server-requested-close",
+///                  "closed: server-requested-close"]);
+/// # Ok::<(), h1conn::UsageError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {

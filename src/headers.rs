@@ -23,6 +23,22 @@ pub(crate) type FieldSpans = SmallVec<[FieldSpan; 16]>;
 /// Names are tokens (checked while parsing), so they are returned as `&str`; values are bytes,
 /// with surrounding whitespace removed and each obs-fold already replaced by one space.
 /// Lookups are ASCII case-insensitive. Cloning is cheap (a reference count and the index).
+///
+/// ```
+/// use h1conn::{Config, Connection, Event, Instant, Request};
+///
+/// let mut conn = Connection::new(Config::default());
+/// conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+/// while conn.poll_transmit().is_some() {}
+/// conn.handle_input(b"HTTP/1.1 204 No Content\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nConnection: keep-alive, Upgrade\r\n\r\n", Instant::ZERO)?;
+/// let Some(Event::Head { head, .. }) = conn.poll_event() else { unreachable!() };
+/// let headers = head.headers();
+/// assert_eq!(headers.get("SET-COOKIE"), Some(&b"a=1"[..]));
+/// assert_eq!(headers.get_all("set-cookie").count(), 2);
+/// assert!(headers.contains_token("connection", "upgrade"));
+/// assert_eq!(headers.iter().next().map(|f| f.name), Some("Set-Cookie"));
+/// # Ok::<(), h1conn::UsageError>(())
+/// ```
 #[derive(Clone, Default)]
 pub struct Headers {
     bytes: Bytes,

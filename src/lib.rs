@@ -60,8 +60,10 @@
 //! ```
 //!
 //! ## The event contract
-//! These rules are enforced in [`Connection`] (see `conn.rs`) and checked by the tests; the full
-//! text with rationale is in `docs/events.md`.
+//! These rules are enforced in [`Connection`] (comments in `conn.rs` name each rule where it is
+//! enforced) and checked by the tests; the full text, with the close-reason table, retry safety,
+//! timers and the rules for driving a real transport, is the [`contract`] module
+//! (`docs/events.md`).
 //!
 //! 1. For each request, the connection MUST report either: zero or more
 //!    [`Event::Informational`], exactly one [`Event::Head`], zero or more [`Event::Data`], then
@@ -77,12 +79,21 @@
 //!    caused by a later input (EOF, write failure, timeout, command).
 //! 4. [`Event::Closed`] MUST be reported on every path (server close, peer EOF, protocol error,
 //!    timeout, local close or abort, upgrade), exactly once, and last; every request without a
-//!    complete response MUST have been failed before it. After it, `poll_event` returns `None`.
-//! 5. [`Event::Idle`] MUST be reported when a keep-alive connection has nothing in flight, and
-//!    only then. Bytes arriving while nothing is in flight are unsolicited: the connection closes
-//!    with [`CloseReason::UnsolicitedBytes`] and fails no request that was sent.
+//!    complete response MUST have been failed before it. After it, `poll_event` returns `None`
+//!    and every input and command that returns a `Result` returns [`UsageError::Closed`]
+//!    ([`Connection::handle_timeout`] does nothing).
+//! 5. [`Event::Idle`] MUST be reported when a keep-alive connection finishes a response (or
+//!    withdraws an unsent request) and has nothing in flight, and only then; a fresh connection
+//!    reports none. Bytes arriving while nothing is in flight are unsolicited: the connection
+//!    closes with [`CloseReason::UnsolicitedBytes`] and fails no request that was sent.
 //! 6. Every decision MUST be taken inside an input or command call: draining outputs in any
 //!    order yields the same events.
+//!
+//! ## Leniency costs reuse
+//! Where h1conn accepts what the strict grammar does not (a bare LF, an obs-fold, repeated
+//! `Content-Length` values, ... see [`Leniency`]), the response is delivered and the connection
+//! closes after it with [`CloseReason::Lenient`]: no later response is ever framed on a boundary
+//! another parser might put elsewhere. [`Config::strict`] rejects them instead.
 //!
 //! ## Time
 //! The connection never reads a clock. Inputs and commands that can start a timer take
@@ -129,6 +140,12 @@ mod token;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// The event contract in full: rules E1–E8, the close-reason table, retry safety, request
+/// bodies, timers, and the rules for driving a real transport (read errors, backpressure,
+/// reading while idle or uploading, time). This is `docs/events.md`, rendered.
+#[doc = include_str!("../docs/events.md")]
+pub mod contract {}
 
 pub use bytes::Bytes;
 pub use config::{Config, MAX_HEADERS_LIMIT};

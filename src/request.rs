@@ -77,7 +77,12 @@ impl<'a> Request<'a> {
 
     /// Declares that the caller can send this body again on another connection (it kept the
     /// bytes, or can regenerate them). Only then can a request with a body be judged
-    /// retryable after it was sent. A request without a body is always replayable.
+    /// retryable after it was sent.
+    ///
+    /// Replayable also needs a method that is safe to repeat: GET, HEAD, OPTIONS, TRACE, or any
+    /// method with an `Idempotency-Key` header. Such a request without a body is replayable
+    /// without this flag; a POST is never replayable without `Idempotency-Key`, with or without
+    /// a body (so a body-less POST that was sent and then met EOF is not retryable).
     pub fn replayable_body(mut self, replayable: bool) -> Request<'a> {
         self.body_replayable = replayable;
         self

@@ -16,6 +16,20 @@ use core::time::Duration;
 /// Only differences between instants matter; the epoch is the caller's choice and must stay the
 /// same for the life of a [`Connection`](crate::Connection). Arithmetic saturates instead of
 /// panicking, so a nonsensical clock can delay or hasten a timeout but never crash the machine.
+///
+/// ```
+/// use h1conn::Instant;
+/// use std::time::Duration;
+///
+/// // A std runtime: pick an origin once, convert on every call.
+/// let origin = std::time::Instant::now();
+/// let now = Instant::from_duration(origin.elapsed());
+/// let deadline = now + Duration::from_secs(1);
+/// assert_eq!(deadline.saturating_duration_since(now), Duration::from_secs(1));
+/// // And back: how long to sleep until a deadline from `poll_timeout`.
+/// let sleep_for = deadline.saturating_duration_since(Instant::from_duration(origin.elapsed()));
+/// assert!(sleep_for <= Duration::from_secs(1));
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Instant {
     nanos: u64,

@@ -197,6 +197,13 @@ impl Checked {
         self.checked(Call::Eof, "handle_eof", |c| c.handle_eof(now))
     }
 
+    /// [`Connection::handle_read_error`], checked.
+    pub fn handle_read_error(&mut self, now: Instant) -> Result<(), UsageError> {
+        self.checked(Call::ReadError, "handle_read_error", |c| {
+            c.handle_read_error(now)
+        })
+    }
+
     /// [`Connection::handle_write_error`], checked.
     pub fn handle_write_error(&mut self, now: Instant) -> Result<(), UsageError> {
         self.checked(Call::WriteError, "handle_write_error", |c| {

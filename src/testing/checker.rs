@@ -39,6 +39,8 @@ pub enum Call<'a> {
     Eof,
     /// [`handle_write_error`](crate::Connection::handle_write_error).
     WriteError,
+    /// [`handle_read_error`](crate::Connection::handle_read_error).
+    ReadError,
     /// [`handle_timeout`](crate::Connection::handle_timeout) (report it with `Ok(())`).
     Timeout,
 }
@@ -54,6 +56,7 @@ impl Call<'_> {
             Call::Input(_) => "handle_input",
             Call::Eof => "handle_eof",
             Call::WriteError => "handle_write_error",
+            Call::ReadError => "handle_read_error",
             Call::Timeout => "handle_timeout",
         }
     }
@@ -445,6 +448,7 @@ pub struct Checker {
     any_input: bool,
     eof_ok: bool,
     write_error_ok: bool,
+    read_error_ok: bool,
     timeout_called: bool,
     close_ok: bool,
     abort_ok: bool,
@@ -590,6 +594,10 @@ impl Checker {
                     self.close_decided.get_or_insert("abort");
                 }
                 Call::WriteError => self.write_error_ok = true,
+                Call::ReadError => {
+                    self.read_error_ok = true;
+                    self.close_decided.get_or_insert("handle_read_error");
+                }
                 Call::Timeout => self.timeout_called = true,
                 Call::Close => self.close_ok = true,
                 _ => {}
@@ -702,6 +710,7 @@ impl Checker {
                 self.eof_ok
             }
             CloseReason::WriteFailed => self.write_error_ok,
+            CloseReason::ReadFailed => self.read_error_ok,
             CloseReason::UnsolicitedBytes
             | CloseReason::ServerRequestedClose
             | CloseReason::ClientRequestedClose
@@ -875,6 +884,7 @@ impl Checker {
                         FailureKind::Eof(_) => self.eof_ok,
                         FailureKind::ResponseTimeout => self.timeout_called,
                         FailureKind::WriteFailed => self.write_error_ok,
+                        FailureKind::ReadFailed => self.read_error_ok,
                         FailureKind::Canceled => self.reqs.get(index).is_some_and(|r| r.cancel_ok),
                         FailureKind::Aborted => self.abort_ok,
                         FailureKind::Protocol(_) => self.any_input,
@@ -904,6 +914,7 @@ fn failure_cause(kind: FailureKind) -> Option<&'static str> {
         FailureKind::Eof(_) => "FailureKind::Eof",
         FailureKind::ResponseTimeout => "FailureKind::ResponseTimeout",
         FailureKind::WriteFailed => "FailureKind::WriteFailed",
+        FailureKind::ReadFailed => "FailureKind::ReadFailed",
         FailureKind::Canceled => "FailureKind::Canceled",
         FailureKind::Aborted => "FailureKind::Aborted",
         FailureKind::Protocol(_) => "FailureKind::Protocol",
@@ -932,6 +943,9 @@ fn check_failure(r: &Req, error: &RequestError, reused: bool) -> Option<Violatio
         FailureKind::Eof(_) | FailureKind::Protocol(_) => progress == Progress::ResponseStarted,
         FailureKind::ConnectionClosed(_) => progress == Progress::NotSent,
         FailureKind::WriteFailed => progress != Progress::ResponseStarted,
+        // Only a request that was (partly) sent fails with ReadFailed; an unsent one fails with
+        // ConnectionClosed(ReadFailed).
+        FailureKind::ReadFailed => progress != Progress::NotSent,
         _ => true,
     };
     if !kind_fits {

@@ -265,12 +265,12 @@ pub const FRAGMENTS: &[&[u8]] = &[
 /// idle (90 s) timeouts.
 const ADVANCE_MS: [u64; 8] = [0, 1, 999, 1_000, 2_000, 5_000, 90_000, 200_000];
 
-/// The `conversation` target: `[config] op*`. Opcodes (the byte modulo 14) and operands:
+/// The `conversation` target: `[config] op*`. Opcodes (the byte modulo 15) and operands:
 /// 0 `send_request` `[kind]`; 1 `send_body` `[which id] [len]`; 2 `finish_body` `[which id]`;
 /// 3 input fragment `[index]` (see [`FRAGMENTS`]); 4 raw input `[len] bytes`; 5 EOF;
 /// 6 write error; 7 advance time `[step]` then `handle_timeout`; 8 `cancel` `[which id]`;
 /// 9 `close`; 10 `abort`; 11 `poll_transmit` `[count]`; 12 `poll_event` `[count]`; 13 drain
-/// all. Which id: 0 the latest sent, 1 the first, 2 one never minted, 3 the one before the
+/// all; 14 read error. Which id: 0 the latest sent, 1 the first, 2 one never minted, 3 the one before the
 /// latest. At the end everything is drained, EOF handed in, and drained again.
 pub fn conversation(data: &[u8]) -> Result<(), Finding> {
     let mut r = Reader { data };
@@ -280,7 +280,7 @@ pub fn conversation(data: &[u8]) -> Result<(), Finding> {
     let mut ops = 0;
     while !r.is_empty() && ops < 512 {
         ops += 1;
-        match r.byte() % 14 {
+        match r.byte() % 15 {
             0 => {
                 let request = request_of_kind(r.byte());
                 if let Ok(id) = c.send_request(&request, now) {
@@ -311,6 +311,9 @@ pub fn conversation(data: &[u8]) -> Result<(), Finding> {
             }
             6 => {
                 let _ = c.handle_write_error(now);
+            }
+            14 => {
+                let _ = c.handle_read_error(now);
             }
             7 => {
                 let step = ADVANCE_MS
