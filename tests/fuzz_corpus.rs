@@ -1,7 +1,6 @@
 //! Replays every committed fuzz seed (`fuzz/seeds/<target>/*`) through the same logic the fuzz
 //! targets run, on the stable toolchain. It reads `fuzz/seeds/` only: `fuzz/corpus/` is local
 //! campaign output (ignored by git), so what a local campaign found cannot change what this runs.
-#![cfg(feature = "testing")]
 
 use h1conn::testing::fuzz::{self, Finding};
 use std::path::Path;
