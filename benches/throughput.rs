@@ -37,13 +37,14 @@ fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
     r
 }
 
-/// Runs `op` `iters` times per round; returns the best round's time per call.
-fn measure(iters: u32, mut op: impl FnMut()) -> Duration {
+/// Runs `op` `iters` times per round, for `rounds` rounds; returns the best round's time per
+/// call.
+fn measure(rounds: u32, iters: u32, mut op: impl FnMut()) -> Duration {
     let iters = iters.max(1);
     for _ in 0..iters / 10 + 1 {
         op();
     }
-    (0..7)
+    (0..rounds.max(1))
         .map(|_| {
             let start = Clock::now();
             for _ in 0..iters {
@@ -85,18 +86,21 @@ fn cycle(conn: &mut Connection, input: &[u8], split: usize) -> usize {
 }
 
 fn main() {
-    // `cargo test --benches` runs this binary with `--bench` absent: keep that quick.
+    // `cargo test --benches` runs this binary with `--bench` absent: keep that quick. Quick mode
+    // only checks that every case runs: fewer iterations, one timed round, smaller trickled heads.
     let quick = !std::env::args().any(|a| a == "--bench");
     let scale = if quick { 100 } else { 1 };
+    let rounds = if quick { 1 } else { 7 };
     let resp = response();
 
     println!(
-        "h1conn benchmarks (best of 7 rounds){}",
+        "h1conn benchmarks (best of {rounds} round{}){}",
+        if rounds == 1 { "" } else { "s" },
         if quick { " [quick mode]" } else { "" }
     );
     report(
         "httparse::Response::parse, 9-header head",
-        measure(200_000 / scale, || {
+        measure(rounds, 200_000 / scale, || {
             let mut headers = [httparse::EMPTY_HEADER; 16];
             let mut r = httparse::Response::new(&mut headers);
             black_box(r.parse(black_box(HEAD)).expect("parses"));
@@ -106,7 +110,7 @@ fn main() {
     let mut conn = Connection::new(Config::default());
     report(
         "h1conn cycle: GET + 9-header response, one read",
-        measure(200_000 / scale, || {
+        measure(rounds, 200_000 / scale, || {
             black_box(cycle(&mut conn, &resp, resp.len()));
         }),
         resp.len(),
@@ -114,15 +118,18 @@ fn main() {
     let mut conn = Connection::new(Config::default());
     report(
         "h1conn cycle: same response, 1-byte reads",
-        measure(5_000 / scale, || {
+        measure(rounds, 5_000 / scale, || {
             black_box(cycle(&mut conn, &resp, 1));
         }),
         resp.len(),
     );
-    // A trickled head costs O(n): doubling its size should about double the time.
+    // A trickled head costs O(n): doubling its size should about double the time. httparse
+    // re-parsing it after every byte is O(n²) (seconds per call in a debug build), so quick mode
+    // uses 10 fields instead of 90 and a single call.
+    let (fields, reparse_iters) = if quick { (10, 1) } else { (90, 2) };
     for value_len in [100, 200] {
         let mut slow_head = b"HTTP/1.1 200 OK\r\n".to_vec();
-        for i in 0..90 {
+        for i in 0..fields {
             slow_head.extend_from_slice(
                 format!("X-Header-{i}: {}\r\n", "v".repeat(value_len)).as_bytes(),
             );
@@ -133,7 +140,7 @@ fn main() {
                 "httparse re-parsing a {} B head after every byte",
                 slow_head.len()
             ),
-            measure(2, || {
+            measure(rounds, reparse_iters, || {
                 let mut headers = [httparse::EMPTY_HEADER; 100];
                 for end in 1..=slow_head.len() {
                     let mut r = httparse::Response::new(&mut headers);
@@ -145,7 +152,7 @@ fn main() {
         let mut conn = Connection::new(Config::default());
         report(
             &format!("h1conn cycle: {} B head, 1-byte reads", slow_head.len()),
-            measure(200 / scale.min(100), || {
+            measure(rounds, 200 / scale.min(100), || {
                 black_box(cycle(&mut conn, &slow_head, 1));
             }),
             slow_head.len(),
@@ -156,7 +163,7 @@ fn main() {
         let mut conn = Connection::new(Config::default());
         report(
             &format!("h1conn chunked 1 MiB body, {chunk} B chunks, 64 KiB reads"),
-            measure(50 / scale.min(50), || {
+            measure(rounds, 50 / scale.min(50), || {
                 assert_eq!(cycle(&mut conn, &body, split), total);
             }),
             body.len(),
@@ -167,7 +174,7 @@ fn main() {
     let mut conn = Connection::new(Config::default());
     report(
         "h1conn Content-Length 1 MiB body, 64 KiB reads",
-        measure(50 / scale.min(50), || {
+        measure(rounds, 50 / scale.min(50), || {
             assert_eq!(cycle(&mut conn, &length_body, 64 << 10), 1 << 20);
         }),
         length_body.len(),

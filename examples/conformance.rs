@@ -14,7 +14,10 @@
 //! source and mode. `docs/compliance.md` explains the comparison rules and every exception.
 //!
 //! Exit status: 1 if a `strict` record of llhttp, h11, hyper or go disagrees and is not listed in
-//! [`EXCEPTIONS`], or if any record panicked; 0 otherwise.
+//! [`EXCEPTIONS`], or if any record panicked; 2 for a usage error (an unknown option, a missing
+//! value, no or two input paths) or an input file (the main one or `--aux`) that cannot be read,
+//! with a message on stderr; 0 otherwise. The vectors are not in this repository: they are
+//! expected in `../shared/conformance/` (`docs/compliance.md` gives the JSONL format).
 
 use base64::Engine as _;
 use h1conn::{Config, Connection, Event, Instant, Request, Reuse, Version};
@@ -851,38 +854,80 @@ struct Tally {
     total: usize,
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+/// What to run, from the command line.
+#[derive(Debug, Default)]
+pub struct Args {
+    /// The `response_cases.jsonl` file.
+    pub path: String,
+    /// The `aux_cases.jsonl` file (`--aux`).
+    pub aux: Option<String>,
+    /// Only records of this mode (`--mode`).
+    pub mode: Option<String>,
+    /// Only records of this source family (`--source`).
+    pub source: Option<String>,
+    /// Print the table in Markdown (`--markdown`).
+    pub markdown: bool,
+    /// Omit the `DIFF` lines (`--quiet`).
+    pub quiet: bool,
+}
+
+const USAGE: &str = "usage: conformance <response_cases.jsonl> [--aux aux_cases.jsonl] [--mode M] [--source S] [--markdown] [--quiet]";
+
+/// Parses the command line (without the program name). Anything starting with `-` that is not
+/// an option is an error rather than an input path, so a mistyped flag cannot be read as a file.
+pub fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut out = Args::default();
     let mut path = None;
-    let mut aux = None;
-    let mut mode_filter = None;
-    let mut source_filter = None;
-    let mut markdown = false;
-    let mut quiet = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
         match a.as_str() {
-            "--mode" => mode_filter = it.next().cloned(),
-            "--source" => source_filter = it.next().cloned(),
-            "--aux" => aux = it.next().cloned(),
-            "--markdown" => markdown = true,
-            "--quiet" => quiet = true,
-            _ => path = Some(a.clone()),
+            "--mode" => out.mode = Some(value("--mode")?),
+            "--source" => out.source = Some(value("--source")?),
+            "--aux" => out.aux = Some(value("--aux")?),
+            "--markdown" => out.markdown = true,
+            "--quiet" => out.quiet = true,
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
+            _ => {
+                if let Some(first) = &path {
+                    return Err(format!("one input path expected, got {first:?} and {a:?}"));
+                }
+                path = Some(a.clone());
+            }
         }
     }
-    let Some(path) = path else {
-        eprintln!(
-            "usage: conformance <response_cases.jsonl> [--aux aux_cases.jsonl] [--mode M] [--source S] [--markdown] [--quiet]"
-        );
-        std::process::exit(2);
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("cannot read {path}: {e}");
-            std::process::exit(2);
-        }
-    };
+    out.path = path.ok_or("no input path given")?;
+    Ok(out)
+}
+
+/// What `load` says when the main file cannot be read: most likely the vectors are simply not
+/// there, since they are not part of this repository.
+fn missing_vectors(path: &str, e: &std::io::Error) -> String {
+    format!(
+        "cannot read {path}: {e}
+The conformance vectors are not in this repository. They are shared test data, expected at
+../shared/conformance/response_cases.jsonl (and ../shared/conformance/aux_cases.jsonl for --aux),
+relative to the repository root.
+Format (JSON Lines): one JSON object per line, blank lines ignored. Fields read: id (its prefix
+before the last '-' is the source), mode, scope, request_method (default GET), eof_after_raw
+(true, false or null; null or absent means EOF follows), the bytes as raw_b64 (base64) or
+raw_generator {{lang: \"python\", expr, length}}, and expect {{kind: ok|error|upgrade|incomplete,
+status, version, headers: [[name, value], ...], body_b64, trailers, complete, keep_alive,
+responses: [...], ...}}. docs/compliance.md lists every field, and the aux_cases.jsonl format."
+    )
+}
+
+/// The records of a run, and those that cannot be run.
+pub struct Loaded {
+    cases: Vec<Case>,
+    /// (record, reason) for each record that cannot be run.
+    skipped: Vec<(String, String)>,
+}
+
+/// Reads the JSONL files. `Err` is the message for a file that cannot be read.
+pub fn load(args: &Args) -> Result<Loaded, String> {
+    let path = &args.path;
+    let text = std::fs::read_to_string(path).map_err(|e| missing_vectors(path, &e))?;
     let mut cases = Vec::new();
     let mut skipped = Vec::new();
     for (n, line) in text
@@ -898,22 +943,46 @@ fn main() {
             Err(e) => skipped.push((format!("line {}", n + 1), format!("not JSON: {e}"))),
         }
     }
-    if let Some(aux) = &aux {
-        match std::fs::read_to_string(aux) {
-            Ok(t) => {
-                for (n, line) in t.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                    match serde_json::from_str::<Value>(line).map_err(|e| e.to_string()) {
-                        Ok(v) => match aux_case(n + 1, &v) {
-                            Ok(c) => cases.push(c),
-                            Err(s) => skipped.push(s),
-                        },
-                        Err(e) => skipped.push((format!("aux line {}", n + 1), e)),
-                    }
-                }
+    if let Some(aux) = &args.aux {
+        let t = std::fs::read_to_string(aux).map_err(|e| {
+            format!("cannot read --aux {aux}: {e} (expected at ../shared/conformance/aux_cases.jsonl; see docs/compliance.md)")
+        })?;
+        for (n, line) in t.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            match serde_json::from_str::<Value>(line).map_err(|e| e.to_string()) {
+                Ok(v) => match aux_case(n + 1, &v) {
+                    Ok(c) => cases.push(c),
+                    Err(s) => skipped.push(s),
+                },
+                Err(e) => skipped.push((format!("aux line {}", n + 1), e)),
             }
-            Err(e) => skipped.push((aux.clone(), format!("cannot read: {e}"))),
         }
     }
+    Ok(Loaded { cases, skipped })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("conformance: {e}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let Loaded { mut cases, skipped } = match load(&args) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("conformance: {e}");
+            std::process::exit(2);
+        }
+    };
+    let Args {
+        mode: mode_filter,
+        source: source_filter,
+        markdown,
+        quiet,
+        ..
+    } = args;
     cases.retain(|c| {
         mode_filter.as_ref().is_none_or(|m| &c.mode == m)
             && source_filter.as_ref().is_none_or(|s| &c.family == s)
@@ -1004,7 +1073,7 @@ fn main() {
     }
     if !failing.is_empty() {
         println!(
-            "FAIL: {} strict llhttp/h11/hyper/go case(s) disagree without a listed exception: {}",
+            "FAIL: {} case(s) failed (a strict llhttp/h11/hyper/go disagreement without a listed exception, or a panic): {}",
             failing.len(),
             failing.join(" ")
         );

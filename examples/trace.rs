@@ -5,7 +5,9 @@
 //! ```
 //!
 //! The output format is a contract, documented in `docs/trace.md`. It never depends on
-//! `--split`, and the exit status is 0 whatever the bytes were (2 for bad arguments).
+//! `--split`, and the exit status is 0 whatever the bytes were; bad arguments (an unknown option,
+//! a missing or malformed value, `--split 0`, a `--method` that is not an RFC 9110 token,
+//! `--requests` other than 1) print a message on stderr and exit with status 2.
 
 use h1conn::{CloseReason, Config, Connection, Event, Instant, Request};
 use std::fmt::Write as _;
@@ -45,7 +47,10 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                 let n: usize = value("--split")?
                     .parse()
                     .map_err(|e| format!("--split: {e}"))?;
-                opts.split = Some(n.max(1));
+                if n == 0 {
+                    return Err("--split: pieces must be at least 1 byte".into());
+                }
+                opts.split = Some(n);
             }
             "--requests" => {
                 let k: usize = value("--requests")?
@@ -58,7 +63,30 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
+    // The method is checked by the rule the connection applies (`method = token`, RFC 9110
+    // §9.1), so the tool cannot accept a method the trace would then refuse to send.
+    let mut probe = Connection::new(Config::default());
+    if let Err(e) = probe.send_request(&request(&opts), Instant::ZERO) {
+        return Err(format!("--method {:?}: {e}", opts.method));
+    }
     Ok(opts)
+}
+
+/// The request a trace sends.
+fn request(opts: &Options) -> Request<'_> {
+    let target = if opts.method == "CONNECT" {
+        "example.com:443"
+    } else {
+        "/"
+    };
+    let request = Request::new(&opts.method, target).header("Host", "example.com");
+    if opts.upgrade {
+        request
+            .header("Connection", "upgrade")
+            .header("Upgrade", "websocket")
+    } else {
+        request
+    }
 }
 
 fn escape(bytes: &[u8]) -> String {
@@ -70,18 +98,8 @@ pub fn trace(opts: &Options, input: &[u8]) -> String {
     let mut out = String::new();
     let mut conn = Connection::new(Config::default());
     let now = Instant::ZERO;
-    let target = if opts.method == "CONNECT" {
-        "example.com:443"
-    } else {
-        "/"
-    };
-    let mut request = Request::new(&opts.method, target).header("Host", "example.com");
-    if opts.upgrade {
-        request = request
-            .header("Connection", "upgrade")
-            .header("Upgrade", "websocket");
-    }
-    if let Err(e) = conn.send_request(&request, now) {
+    // `parse_args` refuses a request that would land here; `Options` built by hand may not.
+    if let Err(e) = conn.send_request(&request(opts), now) {
         let _ = writeln!(out, "usage-error: {e}");
         return out;
     }

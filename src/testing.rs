@@ -7,8 +7,10 @@
 //!
 //! [`Checked`] wraps a connection and a checker so that every call is reported without the
 //! harness having to remember to: it is the easy way to drive a connection under test. It also
-//! checks two laws a plain observer cannot: a command that returns `Err` leaves the connection
-//! exactly as it was, and draining outputs never moves the timer.
+//! checks five laws a plain observer cannot: a command that returns `Err` leaves the connection
+//! exactly as it was; draining outputs never moves the timer; `handle_timeout` called before the
+//! deadline changes nothing; called at or after it, it leaves no deadline at or before `now`;
+//! once events are drained, the getters agree with them.
 //!
 //! [`fuzz`] holds the logic of the fuzz targets in `fuzz/`, as functions of raw bytes, so the
 //! committed seed corpora replay on the stable toolchain (`tests/fuzz_corpus.rs`).

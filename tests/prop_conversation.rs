@@ -4,7 +4,6 @@
 //! nothing.
 //!
 //! Long run: `PROPTEST_CASES=20000 cargo test --all-features --test prop_conversation`.
-#![cfg(feature = "testing")]
 
 use h1conn::testing::Checked;
 use h1conn::testing::fuzz::{self, FRAGMENTS, config_of, request_of_kind};

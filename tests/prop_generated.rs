@@ -3,7 +3,6 @@
 //!
 //! Default case counts keep the run to a few seconds; for a long run set e.g.
 //! `PROPTEST_CASES=20000 cargo test --all-features --test prop_generated`.
-#![cfg(feature = "testing")]
 
 mod common;
 

@@ -3,7 +3,6 @@
 //! header its declared body calls for); an invalid one is rejected and sends nothing.
 //!
 //! Long run: `PROPTEST_CASES=50000 cargo test --all-features --test prop_roundtrip`.
-#![cfg(feature = "testing")]
 
 use h1conn::testing::fuzz;
 use h1conn::{Config, Connection, Instant, Request, RequestBody};

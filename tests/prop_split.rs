@@ -3,7 +3,6 @@
 //! corrupted ones.
 //!
 //! Long run: `PROPTEST_CASES=20000 cargo test --all-features --test prop_split`.
-#![cfg(feature = "testing")]
 
 mod common;
 

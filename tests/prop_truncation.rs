@@ -4,7 +4,6 @@
 //! arrived.)
 //!
 //! Long run: `PROPTEST_CASES=5000 cargo test --all-features --test prop_truncation`.
-#![cfg(feature = "testing")]
 
 mod common;
 

@@ -1,6 +1,5 @@
 //! Minimized inputs for contract problems found by the property tests and fuzz targets. Each
 //! test says where it came from; one that fails marks a problem still open.
-#![cfg(feature = "testing")]
 
 use h1conn::testing::Checked;
 use h1conn::{Bytes, Config, Event, Instant, Request, RequestBody};
