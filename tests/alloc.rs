@@ -133,8 +133,8 @@ fn allocations_per_100(mut run: impl FnMut()) -> usize {
 
 /// The README's conditions, each measured: more than 16 fields in a head costs one allocation
 /// (the field index spills to the heap), and a `Data` held across the next input pins the
-/// receive buffer, so the next input copies into a new one. Called from the one test of this
-/// binary: the counter is global, and a second test thread would allocate beside it.
+/// receive buffer, so the next input copies into a new one. Called from the test above, on the
+/// counted thread.
 fn the_documented_exceptions_cost_what_the_readme_says() {
     let sixteen = response_with(16);
     let mut conn = Connection::new(Config::default());

@@ -1,7 +1,6 @@
 //! `handle_read_error`: a read that fails (reset, TLS alert, read timeout) is not an EOF. It
 //! never ends a close-delimited body successfully, and it keeps the retry verdict of how far the
 //! request got. Every case runs through the contract checker.
-#![cfg(feature = "testing")]
 
 use h1conn::testing::Checked;
 use h1conn::{
