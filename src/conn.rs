@@ -503,6 +503,46 @@ impl Connection {
         Ok(())
     }
 
+    /// [`handle_input`](Self::handle_input) for bytes read into a buffer the caller owns: the
+    /// zero-copy input path. The connection takes `data` without copying it when nothing is
+    /// buffered, or when `data` directly follows the buffered bytes in memory; body bytes then
+    /// reach [`Event::Data`] as views of the caller's own buffer. Otherwise it is copied.
+    ///
+    /// The way to use it: read into one `BytesMut`, split off what was filled
+    /// (`buf.split_to(n)`) and hand that in. The rest of `buf` keeps its capacity for the next
+    /// read, and memory comes back to it (`BytesMut::reserve` reclaims) once the caller has
+    /// dropped the events that view it. Same errors and the same events as `handle_input`
+    /// with the same bytes.
+    ///
+    /// ```
+    /// use h1conn::{Config, Connection, Event, Instant, Request};
+    /// use h1conn::BytesMut;
+    ///
+    /// let mut conn = Connection::new(Config::default());
+    /// conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+    /// while conn.poll_transmit().is_some() {}
+    /// let mut buf = BytesMut::zeroed(4096); // the adapter's read buffer, filled by a read
+    /// let response = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    /// buf[..response.len()].copy_from_slice(response);
+    /// let filled = buf.split_to(response.len());
+    /// let start = filled.as_ptr() as usize;
+    /// conn.handle_input_buf(filled, Instant::ZERO)?;
+    /// let data = std::iter::from_fn(|| conn.poll_event())
+    ///     .find_map(|e| match e { Event::Data { data, .. } => Some(data), _ => None })
+    ///     .unwrap();
+    /// // The body is a view of the caller's buffer, not a copy.
+    /// assert_eq!(data.as_ptr() as usize, start + response.len() - 5);
+    /// # Ok::<(), h1conn::UsageError>(())
+    /// ```
+    pub fn handle_input_buf(&mut self, data: BytesMut, now: Instant) -> Result<(), UsageError> {
+        self.check_open()?;
+        if !data.is_empty() {
+            self.recv.extend_owned(data);
+            self.process(now);
+        }
+        Ok(())
+    }
+
     /// Reports that the peer closed its sending side (a read returned 0). Decides the close now:
     /// a close-delimited body ends successfully; anything else in flight fails with the phase it
     /// was in ([`EofPhase`]); an idle connection closes with [`CloseReason::PeerClosedIdle`].

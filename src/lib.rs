@@ -147,7 +147,7 @@ pub mod testing;
 #[doc = include_str!("../docs/events.md")]
 pub mod contract {}
 
-pub use bytes::Bytes;
+pub use bytes::{Bytes, BytesMut};
 pub use config::{Config, MAX_HEADERS_LIMIT};
 pub use conn::Connection;
 pub use error::{

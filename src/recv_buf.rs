@@ -94,6 +94,19 @@ impl RecvBuf {
         self.bytes.extend_from_slice(data);
     }
 
+    /// Appends input the caller read into a buffer of its own, without copying when it can:
+    /// when nothing is buffered the buffer is taken as it is, and when `data` directly follows
+    /// the buffered bytes in memory (the caller keeps reading into one buffer) it is joined in
+    /// O(1). Otherwise it is copied, as [`extend`](Self::extend) does. The search position stays
+    /// valid: bytes are only appended.
+    pub(crate) fn extend_owned(&mut self, data: BytesMut) {
+        if self.bytes.is_empty() {
+            self.bytes = data;
+        } else {
+            self.bytes.unsplit(data);
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.bytes.len()
     }

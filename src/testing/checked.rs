@@ -10,7 +10,7 @@ use crate::time::Instant;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 /// A [`Connection`] whose every call and output is reported to a [`Checker`], plus a record of
 /// the events and bytes it gave out.
@@ -189,6 +189,14 @@ impl Checked {
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), UsageError> {
         self.checked(Call::Input(data), "handle_input", |c| {
             c.handle_input(data, now)
+        })
+    }
+
+    /// [`Connection::handle_input_buf`], checked (reported to the checker as the same bytes).
+    pub fn handle_input_buf(&mut self, data: BytesMut, now: Instant) -> Result<(), UsageError> {
+        let copy = data.clone();
+        self.checked(Call::Input(&copy), "handle_input_buf", move |c| {
+            c.handle_input_buf(data, now)
         })
     }
 
