@@ -7,10 +7,10 @@
 //!
 //! [`Checked`] wraps a connection and a checker so that every call is reported without the
 //! harness having to remember to: it is the easy way to drive a connection under test. It also
-//! checks five laws a plain observer cannot: a command that returns `Err` leaves the connection
-//! exactly as it was; draining outputs never moves the timer; `handle_timeout` called before the
-//! deadline changes nothing; called at or after it, it leaves no deadline at or before `now`;
-//! once events are drained, the getters agree with them.
+//! reads and reports the facts a plain observer cannot see, for the laws the checker judges from
+//! them: a command that returns `Err` leaves the connection exactly as it was, draining outputs
+//! never moves the timer, `handle_timeout` changes nothing before the deadline and handles it at
+//! the deadline, and the getters agree with the drained events (see [`Getters`]).
 //!
 //! [`fuzz`] holds the logic of the fuzz targets in `fuzz/`, as functions of raw bytes, so the
 //! committed seed corpora replay on the stable toolchain (`tests/fuzz_corpus.rs`).
@@ -65,7 +65,7 @@ mod checker;
 pub mod fuzz;
 
 pub use checked::Checked;
-pub use checker::{Call, Checker, Violation, ViolationKind};
+pub use checker::{Call, Checker, Getters, Violation, ViolationKind};
 
 use crate::event::Event;
 use alloc::vec::Vec;

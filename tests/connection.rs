@@ -1,14 +1,18 @@
 //! Scenario tests of the connection API: commands, inputs, timers and the retry verdicts.
-//! Each test drives the machine by hand, as a runtime would, with a virtual clock.
+//! Each test drives the machine by hand, as a runtime would, with a virtual clock, through
+//! `h1conn::testing::Checked`: every call and output is also checked against the whole event
+//! contract, and each harness drains and asserts it when it is dropped.
 
+use h1conn::testing::Checked;
 use h1conn::{
-    Bytes, CloseReason, Config, Connection, EofPhase, Event, FailureKind, Instant, Progress,
-    Request, RequestBody, RequestError, RequestId, Reuse, UsageError,
+    Bytes, CloseReason, Config, EofPhase, Event, FailureKind, Instant, Progress, Request,
+    RequestBody, RequestError, RequestId, Reuse, UsageError,
 };
 use std::time::Duration;
 
 struct Harness {
-    conn: Connection,
+    /// The connection under check. Its getters are reached through `conn.connection()`.
+    conn: Checked,
     now: Instant,
 }
 
@@ -19,7 +23,7 @@ impl Harness {
 
     fn with(config: Config) -> Harness {
         Harness {
-            conn: Connection::new(config),
+            conn: Checked::new(config),
             now: Instant::ZERO,
         }
     }
@@ -79,6 +83,19 @@ impl Harness {
     fn advance(&mut self, d: Duration) {
         self.now = self.now + d;
         self.conn.handle_timeout(self.now);
+    }
+}
+
+impl Drop for Harness {
+    /// The end of every scenario: drain what is left (transmits, then events, as the driving
+    /// loop does) and assert that the whole run kept the contract. Skipped while a test is
+    /// already panicking, so a failed assertion is reported as itself and never aborts.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        self.conn.drain();
+        self.conn.assert_ok();
     }
 }
 
@@ -236,7 +253,10 @@ fn rejected_commands_change_nothing() {
         Err(UsageError::UnknownRequest)
     );
     assert_eq!(plain.events(), poked.events());
-    assert_eq!(plain.conn.poll_timeout(), poked.conn.poll_timeout());
+    assert_eq!(
+        plain.conn.connection().poll_timeout(),
+        poked.conn.connection().poll_timeout()
+    );
 
     let mut h = Harness::new();
     let id = h.send(&Request::get("/").header("Host", "h"));
@@ -250,7 +270,7 @@ fn rejected_commands_change_nothing() {
             .send_request(&Request::get("/").header("Host", "a\r\nX: y"), h.now),
         Err(UsageError::InvalidHeaderValue { index: 0 })
     );
-    assert!(h.flush().is_empty() && h.events().is_empty() && h.conn.is_ready());
+    assert!(h.flush().is_empty() && h.events().is_empty() && h.conn.connection().is_ready());
 }
 
 #[test]
@@ -279,13 +299,16 @@ fn expect_continue_timeout_releases_body() {
     h.body(id, b"ab");
     h.conn.finish_body(id, h.now).unwrap();
     h.flush();
-    assert_eq!(h.conn.poll_timeout(), Some(Instant::from_millis(500)));
+    assert_eq!(
+        h.conn.connection().poll_timeout(),
+        Some(Instant::from_millis(500))
+    );
     h.advance(Duration::from_millis(499));
     assert!(h.flush().is_empty());
     h.advance(Duration::from_millis(1));
     assert_eq!(h.flush(), b"2\r\nab\r\n0\r\n\r\n");
     assert_eq!(
-        h.conn.poll_timeout(),
+        h.conn.connection().poll_timeout(),
         None,
         "no timer left: head timeout is off by default"
     );
@@ -539,7 +562,10 @@ fn response_head_timeout_fails_the_request() {
     let mut h =
         Harness::with(Config::default().response_head_timeout(Some(Duration::from_secs(5))));
     h.get();
-    assert_eq!(h.conn.poll_timeout(), Some(Instant::from_millis(5000)));
+    assert_eq!(
+        h.conn.connection().poll_timeout(),
+        Some(Instant::from_millis(5000))
+    );
     h.advance(Duration::from_millis(4999));
     assert!(h.events().is_empty());
     h.advance(Duration::from_millis(1));
@@ -548,7 +574,7 @@ fn response_head_timeout_fails_the_request() {
         names(&events),
         ["failed timeout SentNoResponse", "closed response-timeout"]
     );
-    assert_eq!(h.conn.poll_timeout(), None);
+    assert_eq!(h.conn.connection().poll_timeout(), None);
 }
 
 #[test]
@@ -557,7 +583,10 @@ fn idle_timeout_closes_without_failing_anything() {
     h.get();
     h.input(OK_EMPTY);
     h.events();
-    assert_eq!(h.conn.poll_timeout(), Some(Instant::from_millis(90_000)));
+    assert_eq!(
+        h.conn.connection().poll_timeout(),
+        Some(Instant::from_millis(90_000))
+    );
     h.advance(Duration::from_secs(90));
     assert_eq!(names(&h.events()), ["closed idle-timeout"]);
     // A new request cancels the idle timer.
@@ -565,7 +594,7 @@ fn idle_timeout_closes_without_failing_anything() {
     h.get();
     h.input(OK_EMPTY);
     h.get();
-    assert_eq!(h.conn.poll_timeout(), None);
+    assert_eq!(h.conn.connection().poll_timeout(), None);
 }
 
 #[test]
@@ -649,7 +678,7 @@ fn nothing_after_closed() {
     );
     h.conn.handle_timeout(Instant::from_nanos(u64::MAX));
     assert_eq!(h.conn.poll_event(), None);
-    assert_eq!(h.conn.poll_timeout(), None);
+    assert_eq!(h.conn.connection().poll_timeout(), None);
 }
 
 #[test]
@@ -670,7 +699,7 @@ fn keep_alive_connection_serves_many_requests() {
             ["head 200", &format!("data {i}"), "end keep-alive", "idle"]
         );
     }
-    assert_eq!(h.conn.responses_completed(), 5);
+    assert_eq!(h.conn.connection().responses_completed(), 5);
 }
 
 #[test]

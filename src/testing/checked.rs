@@ -1,6 +1,6 @@
 //! A connection with its checker attached.
 
-use super::checker::{Call, Checker, Violation, ViolationKind};
+use super::checker::{Call, Checker, Getters, Violation};
 use crate::config::Config;
 use crate::conn::Connection;
 use crate::error::UsageError;
@@ -17,10 +17,11 @@ use bytes::{Bytes, BytesMut};
 ///
 /// The methods mirror the connection's and return what it returned; a contract breach does not
 /// change that, it is kept (the first one) for [`result`](Self::result) and
-/// [`assert_ok`](Self::assert_ok). On top of the checker's rules, `Checked` verifies that a
-/// command returning `Err` left the connection exactly as it was (its full `Debug` state,
-/// [`poll_timeout`](Connection::poll_timeout) and getters), and that `poll_transmit` and
-/// `poll_event` never change `poll_timeout`.
+/// [`assert_ok`](Self::assert_ok). On top of the calls and outputs, `Checked` reads the facts an
+/// outside observer cannot see and reports them to the checker: the connection's state around a
+/// command returning `Err` (its full `Debug` state, [`poll_timeout`](Connection::poll_timeout)
+/// and getters: it must not change), `poll_timeout` around every output (it must not move) and
+/// around `handle_timeout`, and the getters once events are drained.
 #[derive(Debug)]
 pub struct Checked {
     conn: Connection,
@@ -108,12 +109,9 @@ impl Checked {
 
     fn rejected(&mut self, before: Option<String>, call: &'static str, error: UsageError) {
         if let Some(before) = before {
-            if self.snapshot().as_ref() != Some(&before) {
-                self.keep(Err(Violation {
-                    step: self.checker.steps(),
-                    kind: ViolationKind::RejectedCallChangedState { call, error },
-                }));
-            }
+            let after = self.snapshot().unwrap_or_default();
+            let r = self.checker.rejected_state(call, error, &before, &after);
+            self.keep(r);
         }
     }
 
@@ -228,31 +226,18 @@ impl Checked {
         let early = deadline.is_none_or(|d| now < d);
         let before = if early { self.snapshot() } else { None };
         self.conn.handle_timeout(now);
-        if let Some(before) = before {
-            if self.snapshot().as_ref() != Some(&before) {
-                self.keep(Err(Violation {
-                    step: self.checker.steps(),
-                    kind: ViolationKind::EarlyTimeoutChangedState,
-                }));
-            }
-        }
-        if !early && self.conn.poll_timeout().is_some_and(|d| d <= now) {
-            self.keep(Err(Violation {
-                step: self.checker.steps(),
-                kind: ViolationKind::TimeoutNotHandled,
-            }));
-        }
+        let after = before.as_ref().and_then(|_| self.snapshot());
+        let state = before.as_deref().zip(after.as_deref());
+        let next = self.conn.poll_timeout();
+        let r = self.checker.timeout_laws(now, deadline, next, state);
+        self.keep(r);
         let r = self.checker.call(Call::Timeout, Ok(()));
         self.keep(r);
     }
 
     fn timer_kept(&mut self, before: Option<Instant>) {
-        if self.conn.poll_timeout() != before {
-            self.keep(Err(Violation {
-                step: self.checker.steps(),
-                kind: ViolationKind::TimeoutMovedByOutput,
-            }));
-        }
+        let r = self.checker.output_timer(before, self.conn.poll_timeout());
+        self.keep(r);
     }
 
     /// [`Connection::poll_transmit`], checked and recorded.
@@ -286,35 +271,8 @@ impl Checked {
 
     /// Once events are drained, the getters agree with them.
     fn check_getters(&mut self) {
-        let ends = self
-            .events
-            .iter()
-            .filter(|e| matches!(e, Event::End { .. }))
-            .count() as u64;
-        let closed = self.events.iter().find_map(|e| match e {
-            Event::Closed { reason } => Some(*reason),
-            _ => None,
-        });
-        let conn = &self.conn;
-        let getter = if conn.responses_completed() != ends {
-            Some("responses_completed")
-        } else if closed.is_some() && conn.close_reason() != closed {
-            Some("close_reason")
-        } else if conn.is_closed() != conn.close_reason().is_some() {
-            Some("is_closed")
-        } else if conn.is_ready() && (conn.is_closed() || conn.in_flight().is_some()) {
-            Some("is_ready")
-        } else if conn.is_closed() && conn.poll_timeout().is_some() {
-            Some("poll_timeout")
-        } else {
-            None
-        };
-        if let Some(getter) = getter {
-            self.keep(Err(Violation {
-                step: self.checker.steps(),
-                kind: ViolationKind::GetterDisagrees { getter },
-            }));
-        }
+        let r = self.checker.getters(&Getters::of(&self.conn));
+        self.keep(r);
     }
 
     /// Polls transmits until `None`.

@@ -7,6 +7,10 @@ use crate::request::{Request, RequestBody};
 use alloc::vec::Vec;
 use core::fmt;
 
+mod laws;
+
+pub use laws::Getters;
+
 /// A call made on the connection, other than [`send_request`](crate::Connection::send_request)
 /// (see [`Checker::send_request`]) and the outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,6 +235,35 @@ pub enum ViolationKind {
     TimeoutNotHandled,
 }
 
+/// Gives [`ViolationKind`] its `name` and `NAMES` from one list, so the two cannot drift: the
+/// match in `name` is exhaustive (inside this crate `#[non_exhaustive]` does not relax it), so a
+/// new kind does not compile until it is listed here.
+macro_rules! kind_names {
+    ($($kind:ident)*) => {
+        impl ViolationKind {
+            /// The name of every kind, in declaration order. Tests use it to show that each kind
+            /// is caught (`tests/checker_catches.rs`).
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($kind)),*];
+
+            /// The kind's variant name, as listed in [`NAMES`](Self::NAMES).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(ViolationKind::$kind { .. } => stringify!($kind),)*
+                }
+            }
+        }
+    };
+}
+
+kind_names! {
+    UnknownRequest IdNotFresh OutOfOrder BadSequence ResponseBeforeTransmit BadReuse
+    BadStopSending EmptyData DataWithoutBody LengthMismatch InvalidLengthAccepted BadStatus
+    BadFollowUp UnexpectedIdle UnfinishedAtClose EventAfterClosed MissingClosed CallAfterClosed
+    TransmitAfterClosed TransmitAfterWriteError BadProgress BadRetryFacts Uncaused
+    RejectedCallChangedState TimeoutMovedByOutput GetterDisagrees EarlyTimeoutChangedState
+    TimeoutNotHandled
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at step {}: ", self.step)?;
@@ -452,6 +485,9 @@ pub struct Checker {
     timeout_called: bool,
     close_ok: bool,
     abort_ok: bool,
+    /// `End` events seen, and the reason of the `Closed` seen, for [`Checker::getters`].
+    ends: u64,
+    closed_reason: Option<CloseReason>,
     violation: Option<Violation>,
 }
 
@@ -668,6 +704,9 @@ impl Checker {
                 });
             }
         }
+        if matches!(event, Event::End { .. }) {
+            self.ends += 1;
+        }
         match event {
             Event::Idle => self.on_idle(),
             Event::Closed { reason } => self.on_closed(*reason),
@@ -697,6 +736,7 @@ impl Checker {
         }
         self.check_close_cause(reason);
         self.closed_seen = true;
+        self.closed_reason = Some(reason);
         self.close_decided.get_or_insert("Closed");
     }
 
