@@ -141,6 +141,11 @@ mod token;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+// The adapters: thin layers that move bytes and obey events, using only the public API above.
+#[cfg(feature = "std")]
+#[path = "adapters/blocking/mod.rs"]
+pub mod blocking;
+
 /// The event contract in full: rules E1–E8, the close-reason table, retry safety, request
 /// bodies, timers, and the rules for driving a real transport (read errors, backpressure,
 /// reading while idle or uploading, time). This is `docs/events.md`, rendered.

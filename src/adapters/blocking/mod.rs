@@ -1,0 +1,783 @@
+//! The blocking adapter: an HTTP/1.1 client connection over any [`Transport`] (a `TcpStream`,
+//! a TLS stream, a Unix socket), driven by the threads that wait on it. No thread of its own.
+//!
+//! ```no_run
+//! use h1conn::blocking::{Body, Connection};
+//! use h1conn::{Config, Request};
+//! use std::io::Read;
+//!
+//! let conn = Connection::connect("127.0.0.1:8080", Config::default())?;
+//! for path in ["/a", "/b"] {
+//!     // Keep-alive: both requests go over the one connection when the server allows it.
+//!     let request = Request::get(path).header("Host", "127.0.0.1");
+//!     let mut response = conn.send(&request, Body::Empty)?;
+//!     let mut body = Vec::new();
+//!     response.read_to_end(&mut body)?;
+//!     println!("{path}: {} ({} bytes)", response.status(), body.len());
+//! }
+//! if let Some(reason) = conn.close_reason() {
+//!     println!("closed: {reason}");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Who runs the reader side
+//! The thread that waits. A caller waiting for its response head or body bytes takes the
+//! transport, reads, hands the bytes to the core machine, and moves the resulting events into
+//! the connection's inbox, in event order, then raises the close signal if the machine decided
+//! the close, all under one lock. A caller that finds its inbox empty and the close signal up
+//! looks at the inbox once more under that same lock before it reports anything, so a response
+//! whose bytes arrived is never lost to the close that followed it (the Go 2014 race). When
+//! another thread is already reading, a waiter sleeps on a condition variable until the reader
+//! has delivered. On the hot path (one thread sends and reads) there is no thread hop at all.
+//! `docs/adapters.md` has the full design and what `tests/loom_handoff.rs` model-checks.
+//!
+//! ## Failures
+//! Every request failure is the core's [`RequestError`], retry verdict intact; a read error is
+//! handed to [`Connection::handle_read_error`](crate::Connection::handle_read_error), a write
+//! error to [`handle_write_error`](crate::Connection::handle_write_error), EOF to
+//! [`handle_eof`](crate::Connection::handle_eof). Nothing waits on a timer or polls: a hang-up
+//! wakes the blocked read at once.
+
+mod sync;
+mod transport;
+
+pub use transport::Transport;
+
+use self::sync::{Arc, Condvar, Mutex, MutexGuard, lock, wait};
+use crate::{
+    Bytes, BytesMut, CloseReason, Config, Event, Headers, Instant, Request, RequestBody,
+    RequestError, RequestId, ResponseHead, Reuse, UsageError,
+};
+use std::collections::VecDeque;
+use std::fmt;
+use std::io::{self, Read};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::vec::Vec;
+
+/// How much the reader asks of the transport at a time.
+const READ_SIZE: usize = 64 * 1024;
+
+/// The body of a request.
+pub enum Body<'a> {
+    /// No body.
+    Empty,
+    /// The whole body, in memory. Framed with `Content-Length` unless the request declares
+    /// [`RequestBody::Chunked`].
+    Bytes(Bytes),
+    /// A body streamed from a reader, in pieces of up to 64 KiB. Framed as the request
+    /// declares; chunked when it declares nothing.
+    Reader(&'a mut (dyn Read + Send)),
+}
+
+impl fmt::Debug for Body<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Body::Reader(_) => f.write_str("Reader"),
+        }
+    }
+}
+
+/// Why a call of the blocking adapter failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request failed: the core's verdict, with [`RequestError::is_retryable`].
+    Request(RequestError),
+    /// The call was refused (for example [`UsageError::Busy`] while another request is in
+    /// flight, or [`UsageError::Closed`]); nothing was sent.
+    Usage(UsageError),
+    /// Reading the request body from the caller's reader failed; the request was canceled.
+    Body(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Request(e) => write!(f, "request failed: {e}"),
+            Error::Usage(e) => write!(f, "refused: {e}"),
+            Error::Body(e) => write!(f, "reading the request body failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Request(e) => Some(e),
+            Error::Usage(e) => Some(e),
+            Error::Body(e) => Some(e),
+        }
+    }
+}
+
+impl From<UsageError> for Error {
+    fn from(e: UsageError) -> Self {
+        Error::Usage(e)
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> io::Error {
+        match e {
+            Error::Body(e) => e,
+            other => io::Error::other(other),
+        }
+    }
+}
+
+/// What the threads share, under one lock: the machine and what it reported.
+struct State {
+    machine: crate::Connection,
+    /// Events of the request in flight, in the order the machine reported them: its channel.
+    inbox: VecDeque<Event>,
+    /// The close signal: set after every event before it was put in the inbox.
+    closed: Option<CloseReason>,
+    /// A thread holds the transport (reading, or writing a request).
+    io_busy: bool,
+    /// The request's body is being written by its sender: nobody else may take the transport.
+    uploading: bool,
+    /// Threads sleeping on `changed`: a notify costs a system call, so it is skipped without.
+    waiters: usize,
+}
+
+/// The transport and the read buffer, used by the thread that holds the I/O token.
+struct Io<T> {
+    /// `None` once the connection closed (the transport is dropped then) or was upgraded.
+    transport: Option<T>,
+    /// Read buffer: its length is its initialised capacity; reads fill its front, and what was
+    /// read is split off and handed to the machine without a copy.
+    buf: BytesMut,
+}
+
+struct Shared<T> {
+    state: Mutex<State>,
+    /// Signalled whenever the state changes in a way a waiter may be waiting for: events
+    /// delivered, the close decided, the I/O token or the upload flag released.
+    changed: Condvar,
+    io: Mutex<Io<T>>,
+    epoch: std::time::Instant,
+}
+
+impl<T> Shared<T> {
+    /// Sleeps until the state changes.
+    fn sleep<'a>(&self, mut st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        st.waiters += 1;
+        let mut st = wait(&self.changed, st);
+        st.waiters -= 1;
+        st
+    }
+
+    /// Wakes every sleeper, if there is one.
+    fn wake(&self, st: &State) {
+        if st.waiters > 0 {
+            self.changed.notify_all();
+        }
+    }
+}
+
+/// A blocking HTTP/1.1 client connection: one transport, one request at a time.
+///
+/// Cheap to clone (a reference count): clones are handles to the same connection and may be
+/// used from several threads; [`Response`] handles are owned and `Send`.
+pub struct Connection<T> {
+    shared: Arc<Shared<T>>,
+}
+
+impl<T> Clone for Connection<T> {
+    fn clone(&self) -> Self {
+        Connection {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Connection<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = lock(&self.shared.state);
+        f.debug_struct("Connection")
+            .field("in_flight", &st.machine.in_flight())
+            .field("closed", &st.closed)
+            .finish()
+    }
+}
+
+impl Connection<TcpStream> {
+    /// Opens a plain TCP connection to `addr` (with `TCP_NODELAY`: a request head must not wait
+    /// for Nagle's algorithm).
+    pub fn connect(addr: impl ToSocketAddrs, config: Config) -> io::Result<Self> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_nodelay(true)?;
+        Ok(Connection::new(stream, config))
+    }
+}
+
+impl<T: Transport> Connection<T> {
+    /// A connection over a transport the caller has just opened.
+    pub fn new(transport: T, config: Config) -> Self {
+        // The adapter owns the clock: the core only ever sees `Instant`s.
+        #[allow(clippy::disallowed_methods)]
+        let epoch = std::time::Instant::now();
+        Connection {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    machine: crate::Connection::new(config),
+                    inbox: VecDeque::new(),
+                    closed: None,
+                    io_busy: false,
+                    uploading: false,
+                    waiters: 0,
+                }),
+                changed: Condvar::new(),
+                io: Mutex::new(Io {
+                    transport: Some(transport),
+                    buf: BytesMut::new(),
+                }),
+                epoch,
+            }),
+        }
+    }
+
+    fn now(&self) -> Instant {
+        Instant::from_duration(self.shared.epoch.elapsed())
+    }
+
+    /// Why the connection closed, once it has (no request in flight will be answered then).
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        lock(&self.shared.state).closed
+    }
+
+    /// Whether a request sent now would be accepted: open, nothing in flight.
+    pub fn is_ready(&self) -> bool {
+        let st = lock(&self.shared.state);
+        st.closed.is_none() && st.machine.is_ready()
+    }
+
+    /// Sends a request and waits for its final response head (informational responses before
+    /// it are kept in [`Response::informational`]). Writing and reading happen on this thread.
+    ///
+    /// Errors: [`Error::Usage`] when the connection refuses the request (closed, or a request
+    /// in flight: this connection does not pipeline); [`Error::Request`] when it failed, with
+    /// the core's retry verdict; [`Error::Body`] when `body`'s reader failed.
+    pub fn send(&self, request: &Request<'_>, body: Body<'_>) -> Result<Response<T>, Error> {
+        let framed;
+        let request = match (&body, request.body_framing()) {
+            (Body::Bytes(b), RequestBody::None) if !b.is_empty() => {
+                framed = request.clone().body(RequestBody::Length(b.len() as u64));
+                &framed
+            }
+            (Body::Reader(_), RequestBody::None) => {
+                framed = request.clone().body(RequestBody::Chunked);
+                &framed
+            }
+            _ => request,
+        };
+        let id = {
+            let mut st = self.take_io()?;
+            let id = match st.machine.send_request(request, self.now()) {
+                Ok(id) => id,
+                Err(e) => {
+                    self.give_io(st);
+                    return Err(e.into());
+                }
+            };
+            st.inbox.clear();
+            st.uploading = matches!(body, Body::Reader(_));
+            if let Body::Bytes(bytes) = &body {
+                let bytes = bytes.clone();
+                if !bytes.is_empty() {
+                    if let Err(e) = st.machine.send_body(id, bytes, self.now()) {
+                        // The declared framing does not fit the bytes: withdraw the request.
+                        let _ = st.machine.cancel(id, self.now());
+                        pump(&mut st);
+                        self.give_io(st);
+                        return Err(e.into());
+                    }
+                }
+            }
+            let st = self.flush(st);
+            self.give_io(st);
+            id
+        };
+        if let Body::Reader(reader) = body {
+            self.upload(id, reader)?;
+        }
+        let mut informational = Vec::new();
+        loop {
+            match self.next_event(id) {
+                Some(Event::Informational { head, .. }) => informational.push(head),
+                Some(Event::Head { head, .. }) => {
+                    return Ok(Response {
+                        conn: self.clone(),
+                        id,
+                        head,
+                        informational,
+                        chunk: Bytes::new(),
+                        end: None,
+                        upgraded: None,
+                    });
+                }
+                Some(Event::RequestFailed { error, .. }) => return Err(Error::Request(error)),
+                Some(_) => {}
+                None => return Err(Error::Usage(UsageError::Closed)),
+            }
+        }
+    }
+
+    /// Streams `reader` as the body of request `id`, watching for an early response between
+    /// writes.
+    fn upload(&self, id: RequestId, reader: &mut (dyn Read + Send)) -> Result<(), Error> {
+        let mut piece = std::vec![0u8; READ_SIZE];
+        let result = loop {
+            let n = match reader.read(&mut piece) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => break Err(e),
+            };
+            let mut st = self.take_io_for_upload();
+            let sent = if n == 0 {
+                st.machine.finish_body(id, self.now())
+            } else {
+                st.machine
+                    .send_body(id, Bytes::copy_from_slice(&piece[..n]), self.now())
+            };
+            let mut st = self.flush(st);
+            if sent.is_ok() && n > 0 {
+                st = self.read_available(st);
+            }
+            let stop = sent.is_err() || n == 0 || st.closed.is_some();
+            self.give_io(st);
+            if stop {
+                break Ok(());
+            }
+        };
+        let mut st = lock(&self.shared.state);
+        st.uploading = false;
+        self.shared.wake(&st);
+        if let Err(e) = result {
+            let _ = st.machine.cancel(id, self.now());
+            pump(&mut st);
+            drop(st);
+            self.drop_transport_if_closed();
+            return Err(Error::Body(e));
+        }
+        Ok(())
+    }
+
+    /// Waits for the next event of request `id`, reading the transport itself when nobody else
+    /// is. `None` when the connection closed with nothing more for the request.
+    fn next_event(&self, id: RequestId) -> Option<Event> {
+        let mut st = lock(&self.shared.state);
+        loop {
+            // The inbox first, then the close signal, under one lock: a response delivered
+            // before the close is always seen (Go's rule, made structural).
+            if let Some(event) = st.inbox.pop_front() {
+                if event.request_id() == Some(id) {
+                    return Some(event);
+                }
+                continue;
+            }
+            if st.closed.is_some() {
+                return None;
+            }
+            if st.io_busy || st.uploading {
+                st = self.shared.sleep(st);
+                continue;
+            }
+            st.io_busy = true;
+            st = self.read_once(st);
+            st.io_busy = false;
+            self.shared.wake(&st);
+        }
+    }
+
+    /// One read of the transport (the caller holds the I/O token), handed to the machine,
+    /// events pumped into the inbox.
+    fn read_once<'a>(&'a self, st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        let deadline = st.machine.poll_timeout();
+        drop(st);
+        let mut io = lock(&self.shared.io);
+        let io = &mut *io;
+        let result = match io.transport.as_mut() {
+            None => Ok(None),
+            Some(transport) => {
+                let timeout = deadline.map(|d| d.saturating_duration_since(self.now()));
+                let _ = transport.set_read_timeout(timeout);
+                if io.buf.len() < READ_SIZE / 4 {
+                    io.buf = BytesMut::zeroed(READ_SIZE);
+                }
+                read_into(transport, &mut io.buf)
+            }
+        };
+        let mut st = lock(&self.shared.state);
+        let now = self.now();
+        // `Err(Closed)` from an input is routine once the close was decided: ignored.
+        let _ = match result {
+            Ok(Some(bytes)) if bytes.is_empty() => st.machine.handle_eof(now),
+            Ok(Some(bytes)) => st.machine.handle_input_buf(bytes, now),
+            Ok(None) => Ok(()),
+            Err(e) if is_timeout(&e) => Ok(()),
+            Err(_) => st.machine.handle_read_error(now),
+        };
+        st.machine.handle_timeout(now);
+        // A read with no transport left (closed elsewhere) is an EOF.
+        if io.transport.is_none() {
+            let _ = st.machine.handle_eof(now);
+        }
+        let st = self.write_pending(st, io);
+        self.drop_transport_locked(&st, io);
+        st
+    }
+
+    /// While uploading (the I/O token held): reads whatever already arrived, without waiting,
+    /// so an early response is noticed between writes.
+    fn read_available<'a>(&'a self, st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        drop(st);
+        let mut io = lock(&self.shared.io);
+        let io = &mut *io;
+        let mut got = None;
+        if let Some(transport) = io.transport.as_mut() {
+            if io.buf.len() < READ_SIZE / 4 {
+                io.buf = BytesMut::zeroed(READ_SIZE);
+            }
+            got = match transport.read_now(&mut io.buf[..]) {
+                Ok(Some(n)) => Some(Ok(io.buf.split_to(n))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            };
+        }
+        let mut st = lock(&self.shared.state);
+        let now = self.now();
+        let _ = match got {
+            Some(Ok(bytes)) if bytes.is_empty() => st.machine.handle_eof(now),
+            Some(Ok(bytes)) => st.machine.handle_input_buf(bytes, now),
+            Some(Err(_)) => st.machine.handle_read_error(now),
+            None => Ok(()),
+        };
+        pump(&mut st);
+        self.drop_transport_locked(&st, io);
+        st
+    }
+
+    /// Writes every byte the machine has to send (the I/O token held), in order.
+    fn flush<'a>(&'a self, st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        let mut io = lock(&self.shared.io);
+        let st = self.write_pending(st, &mut io);
+        self.drop_transport_locked(&st, &mut io);
+        st
+    }
+
+    fn write_pending<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        io: &mut Io<T>,
+    ) -> MutexGuard<'a, State> {
+        loop {
+            // Poll only what is written next: bytes count as sent once polled.
+            let Some(bytes) = st.machine.poll_transmit() else {
+                break;
+            };
+            drop(st);
+            let written = match io.transport.as_mut() {
+                Some(t) => t.write_all(&bytes).and_then(|()| t.flush()),
+                None => Err(io::ErrorKind::NotConnected.into()),
+            };
+            st = lock(&self.shared.state);
+            if written.is_err() {
+                let _ = st.machine.handle_write_error(self.now());
+                break;
+            }
+        }
+        pump(&mut st);
+        st
+    }
+
+    /// Drops the transport once the machine decided the close (the socket is released even
+    /// while handles to the connection remain). Needs the I/O token or the `io` lock held.
+    fn drop_transport_locked(&self, st: &State, io: &mut Io<T>) {
+        if st.closed.is_some() && st.closed != Some(CloseReason::Upgraded) {
+            io.transport = None;
+        }
+    }
+
+    fn drop_transport_if_closed(&self) {
+        let mut st = lock(&self.shared.state);
+        while st.io_busy {
+            st = self.shared.sleep(st);
+        }
+        let mut io = lock(&self.shared.io);
+        self.drop_transport_locked(&st, &mut io);
+    }
+
+    /// Takes the I/O token to send a request: waits while another thread holds it.
+    fn take_io(&self) -> Result<MutexGuard<'_, State>, Error> {
+        let mut st = lock(&self.shared.state);
+        while st.io_busy || st.uploading {
+            st = self.shared.sleep(st);
+        }
+        st.io_busy = true;
+        Ok(st)
+    }
+
+    /// Takes the I/O token for the next piece of an upload (the uploader's own flag allows it).
+    fn take_io_for_upload(&self) -> MutexGuard<'_, State> {
+        let mut st = lock(&self.shared.state);
+        while st.io_busy {
+            st = self.shared.sleep(st);
+        }
+        st.io_busy = true;
+        st
+    }
+
+    fn give_io(&self, mut st: MutexGuard<'_, State>) {
+        st.io_busy = false;
+        self.shared.wake(&st);
+    }
+
+    /// Closes the connection once the request in flight (if any) is complete; at once when
+    /// idle. The transport is dropped when the close is decided.
+    pub fn close(&self) {
+        let mut st = lock(&self.shared.state);
+        let _ = st.machine.close();
+        pump(&mut st);
+        self.shared.wake(&st);
+        drop(st);
+        self.drop_transport_if_closed();
+    }
+
+    /// Notices, without waiting, whether the server closed this idle connection or sent bytes
+    /// on it (a `408`, for example): reads what already arrived, if the transport can tell
+    /// ([`Transport::read_now`]). Returns the close reason if the connection is closed now. A
+    /// pool calls it before reusing a connection.
+    pub fn check_idle(&self) -> Option<CloseReason> {
+        let mut st = lock(&self.shared.state);
+        if st.closed.is_none() && !st.io_busy && !st.uploading && st.machine.is_ready() {
+            st.io_busy = true;
+            st = self.read_available(st);
+            st.io_busy = false;
+            self.shared.wake(&st);
+        }
+        st.closed
+    }
+
+    /// Waits until the connection closes and returns why. While a request is in flight and no
+    /// other thread is reading, this thread reads for it (delivering its events first, then the
+    /// close). It does not read an idle connection (a send would then wait for that read): use
+    /// [`check_idle`](Self::check_idle) to notice an idle close.
+    pub fn wait_closed(&self) -> CloseReason {
+        let mut st = lock(&self.shared.state);
+        loop {
+            if let Some(reason) = st.closed {
+                return reason;
+            }
+            if st.io_busy || st.uploading || st.machine.in_flight().is_none() {
+                st = self.shared.sleep(st);
+                continue;
+            }
+            st.io_busy = true;
+            st = self.read_once(st);
+            st.io_busy = false;
+            self.shared.wake(&st);
+        }
+    }
+}
+
+/// Moves the machine's events into the inbox, in order, and raises the close signal last.
+fn pump(st: &mut State) {
+    while let Some(event) = st.machine.poll_event() {
+        match event {
+            Event::Closed { reason } => st.closed = Some(reason),
+            Event::Idle => {}
+            other => st.inbox.push_back(other),
+        }
+    }
+}
+
+/// Reads once into the front of `buf`: `Ok(Some(bytes))` (empty at EOF), or the error.
+fn read_into<T: Read + ?Sized>(
+    transport: &mut T,
+    buf: &mut BytesMut,
+) -> io::Result<Option<BytesMut>> {
+    loop {
+        match transport.read(&mut buf[..]) {
+            Ok(n) => return Ok(Some(buf.split_to(n))),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// A response: its head at once, its body as it arrives (as `Bytes` chunks, or through
+/// [`Read`]), then its trailers.
+///
+/// Dropping it before the body ended cancels the request: HTTP/1.1 cannot abandon a response,
+/// so the connection closes ([`CloseReason::Canceled`]), as the core decides.
+pub struct Response<T: Transport> {
+    conn: Connection<T>,
+    id: RequestId,
+    head: ResponseHead,
+    informational: Vec<ResponseHead>,
+    /// What is left of the last chunk, for `Read`.
+    chunk: Bytes,
+    end: Option<Result<(Headers, Reuse), RequestError>>,
+    upgraded: Option<Bytes>,
+}
+
+impl<T: Transport> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("id", &self.id)
+            .field("head", &self.head)
+            .field("end", &self.end)
+            .finish()
+    }
+}
+
+impl<T: Transport> Response<T> {
+    /// The final response head.
+    pub fn head(&self) -> &ResponseHead {
+        &self.head
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.head.status()
+    }
+
+    /// The informational (1xx) heads that came before the final one.
+    pub fn informational(&self) -> &[ResponseHead] {
+        &self.informational
+    }
+
+    /// The next piece of the body, `Ok(None)` once it ended. Pieces are views of the read
+    /// buffer, not copies; their boundaries carry no meaning.
+    pub fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        if !self.chunk.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.chunk)));
+        }
+        loop {
+            match &self.end {
+                Some(Ok(_)) => return Ok(None),
+                Some(Err(e)) => return Err(Error::Request(*e)),
+                None => {}
+            }
+            match self.conn.next_event(self.id) {
+                Some(Event::Data { data, .. }) => return Ok(Some(data)),
+                Some(Event::End {
+                    trailers, reuse, ..
+                }) => {
+                    self.end = Some(Ok((trailers, reuse)));
+                    if reuse == Reuse::Close(CloseReason::Upgraded) {
+                        if let Some(Event::Upgraded { buffered, .. }) =
+                            self.conn.next_event(self.id)
+                        {
+                            self.upgraded = Some(buffered);
+                        }
+                    }
+                }
+                Some(Event::RequestFailed { error, .. }) => self.end = Some(Err(error)),
+                Some(_) => {}
+                None => return Err(Error::Usage(UsageError::Closed)),
+            }
+        }
+    }
+
+    /// Reads the rest of the body into one buffer (the body's pieces are concatenated).
+    pub fn bytes(&mut self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        while let Some(piece) = self.chunk()? {
+            out.extend_from_slice(&piece);
+        }
+        Ok(out)
+    }
+
+    /// The trailer fields, once the body ended (empty unless the body was chunked and had
+    /// some).
+    pub fn trailers(&self) -> Option<&Headers> {
+        match &self.end {
+            Some(Ok((trailers, _))) => Some(trailers),
+            _ => None,
+        }
+    }
+
+    /// Whether the connection carries on after this response, once the body ended.
+    pub fn reuse(&self) -> Option<Reuse> {
+        match &self.end {
+            Some(Ok((_, reuse))) => Some(*reuse),
+            _ => None,
+        }
+    }
+
+    /// For an accepted `101` or a `2xx` to CONNECT: the transport, and the bytes that arrived
+    /// after the head (they belong to the new protocol). Fails with
+    /// [`UsageError::Closed`] when the response did not switch protocols.
+    pub fn into_upgraded(mut self) -> Result<(T, Bytes), Error> {
+        while self.end.is_none() {
+            if self.chunk()?.is_none() {
+                break;
+            }
+        }
+        let Some(buffered) = self.upgraded.take() else {
+            return Err(Error::Usage(UsageError::Closed));
+        };
+        let shared = &self.conn.shared;
+        let mut st = lock(&shared.state);
+        while st.io_busy {
+            st = shared.sleep(st);
+        }
+        let transport = lock(&shared.io).transport.take();
+        drop(st);
+        transport
+            .map(|t| (t, buffered))
+            .ok_or(Error::Usage(UsageError::Closed))
+    }
+}
+
+impl<T: Transport> Read for Response<T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.chunk.is_empty() {
+            match self.chunk()? {
+                Some(piece) => self.chunk = piece,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk[..n]);
+        bytes::Buf::advance(&mut self.chunk, n);
+        Ok(n)
+    }
+}
+
+impl<T: Transport> Iterator for Response<T> {
+    type Item = Result<Bytes, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.chunk().transpose()
+    }
+}
+
+impl<T: Transport> Drop for Response<T> {
+    fn drop(&mut self) {
+        if self.end.is_some() {
+            return;
+        }
+        let shared = &self.conn.shared;
+        let mut st = lock(&shared.state);
+        let now = Instant::from_duration(shared.epoch.elapsed());
+        // The core decides: a sent request cannot be abandoned, so the connection closes.
+        let _ = st.machine.cancel(self.id, now);
+        pump(&mut st);
+        shared.wake(&st);
+        drop(st);
+        self.conn.drop_transport_if_closed();
+    }
+}

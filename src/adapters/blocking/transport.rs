@@ -1,0 +1,86 @@
+//! What the blocking adapter needs of a transport beyond `Read + Write`.
+
+use std::boxed::Box;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// A byte stream the blocking adapter can drive: any `Read + Write` (a `TcpStream`, a TLS
+/// stream, a Unix socket, an in-memory pipe), plus two optional abilities with defaults.
+///
+/// A transport that cannot do either still works: `impl Transport for MyStream {}`. Then the
+/// connection's deadlines (expect-continue, response head, idle) are only checked when a read
+/// returns, and an early response during an upload is only noticed when a write fails. A TLS
+/// stream over TCP should forward both to its socket.
+pub trait Transport: Read + Write {
+    /// Bounds the next blocking reads to `timeout` (`None`: no bound); a read that times out
+    /// returns `ErrorKind::WouldBlock` or `ErrorKind::TimedOut`. Returns `Ok(false)` when the
+    /// transport cannot do it (the default).
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
+        let _ = timeout;
+        Ok(false)
+    }
+
+    /// Reads what has already arrived, without waiting: `Ok(Some(n))` for `n` bytes (0: the
+    /// peer closed), `Ok(None)` when nothing is there or the transport cannot tell (the
+    /// default). Used between the writes of an upload, to notice an early response.
+    fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        let _ = buf;
+        Ok(None)
+    }
+}
+
+/// Sets a socket's read timeout; a zero duration (which std refuses) becomes one microsecond.
+fn clamp(timeout: Option<Duration>) -> Option<Duration> {
+    timeout.map(|t| t.max(Duration::from_micros(1)))
+}
+
+/// A non-blocking read on a socket that is otherwise blocking.
+fn read_nonblocking(
+    set_nonblocking: impl Fn(bool) -> io::Result<()>,
+    read: impl FnOnce() -> io::Result<usize>,
+) -> io::Result<Option<usize>> {
+    set_nonblocking(true)?;
+    let result = read();
+    set_nonblocking(false)?;
+    match result {
+        Ok(n) => Ok(Some(n)),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+impl Transport for TcpStream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
+        TcpStream::set_read_timeout(self, clamp(timeout))?;
+        Ok(true)
+    }
+
+    fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        let mut this: &TcpStream = self;
+        read_nonblocking(|on| this.set_nonblocking(on), || this.read(buf))
+    }
+}
+
+#[cfg(unix)]
+impl Transport for std::os::unix::net::UnixStream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
+        std::os::unix::net::UnixStream::set_read_timeout(self, clamp(timeout))?;
+        Ok(true)
+    }
+
+    fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        let mut this: &std::os::unix::net::UnixStream = self;
+        read_nonblocking(|on| this.set_nonblocking(on), || this.read(buf))
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
+        (**self).set_read_timeout(timeout)
+    }
+
+    fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        (**self).read_now(buf)
+    }
+}
