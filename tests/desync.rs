@@ -29,7 +29,7 @@
 
 mod desync_oracle;
 
-use desync_oracle::{Req as OracleReq, Verdict, judge};
+use desync_oracle::{Req as OracleReq, Tolerate, Verdict, judge, judge_tolerating};
 use h1conn::testing::Checked;
 use h1conn::{
     CloseReason, Config, Event, FailureKind, Instant, Leniency, ProtocolError, Request, RequestId,
@@ -482,6 +482,15 @@ const CASES: &[Case] = &[
     head("bodiless/head-te-gzip", ok!("Transfer-Encoding: gzip\r\n\r\n"), lenient(0, FramingOnBodiless)),
     head("bodiless/head-te-and-cl", ok!("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"), lenient(0, FramingOnBodiless)),
     head("bodiless/head-http10", s!("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\n"), close(0, Http10)),
+    head("bodiless/head-http10-te", s!("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), close(0, Http10)),
+    // FINDING: RFC 9112 §6.1: a client that receives an HTTP/1.0 message with Transfer-Encoding
+    // MUST treat the framing as faulty and close after it; with `Connection: keep-alive` on a
+    // HEAD (or 304) response h1conn reuses, in strict mode too.
+    head("bodiless/head-http10-te-keep-alive", s!("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"), reuse(0))
+        .strict(reuse(0)).finding(),
+    // FINDING: as above, on a 304.
+    get("bodiless/304-http10-te-keep-alive", s!("HTTP/1.0 304 Not Modified\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"), reuse(0))
+        .strict(reuse(0)).finding(),
     get("bodiless/204", s!("HTTP/1.1 204 No Content\r\n\r\n"), reuse(0)),
     get("bodiless/204-cl-zero", s!("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"), lenient(0, FramingOnBodiless)),
     get("bodiless/204-cl-with-body", s!("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"), lenient(0, FramingOnBodiless)),
@@ -779,6 +788,19 @@ fn reuse_only_where_the_oracle_frames_the_same() {
                 case.name
             )),
             _ => {}
+        }
+        // A finding that reuses must be one the oracle knows (`Tolerate::KNOWN`), with the
+        // same body and message end: only the grammar is in doubt, not the boundary.
+        if let (true, Want::Reuse { body }) = (case.finding, case.want) {
+            let known = judge_tolerating(oracle_req(case.method), case.bytes, Tolerate::KNOWN);
+            if known
+                != (Verdict::Valid {
+                    body: body as u64,
+                    end: len,
+                })
+            {
+                failures.push(format!("{}: not a known finding: {known:?}", case.name));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

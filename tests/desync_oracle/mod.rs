@@ -22,6 +22,9 @@
 //!   (`*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )`, so no whitespace before
 //!   the CRLF), chunk data is followed by CRLF, trailer fields are field lines as above and are
 //!   neither `Content-Length` nor `Transfer-Encoding`, and an empty line ends the message.
+//!
+//! [`judge_tolerating`] accepts, on request, the deviations h1conn is known to make
+//! ([`Tolerate`]), still checking body length and message end exactly.
 #![allow(dead_code)] // each test crate (and the fuzz target) uses a different part
 
 /// What the request contributes.
@@ -67,18 +70,58 @@ pub enum Why {
     Trailer,
 }
 
-/// Judges the first response in `bytes`.
+/// Deviations from the strict grammar the oracle can be told to accept. Each is a known
+/// h1conn finding (see the desync report): with them the oracle still checks the body length
+/// and the message end exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tolerate {
+    /// An obs-fold that carries no text: the continuation of an empty field value
+    /// (`Name:` CRLF SP `value`), or a continuation line of whitespace only. Read as unfolded.
+    pub empty_obs_fold: bool,
+    /// OWS between a chunk extension and the CRLF (`5;a=b ` CRLF).
+    pub chunk_ext_trailing_ows: bool,
+    /// On a HEAD or 304 response, `Content-Length` as several equal values or with leading
+    /// zeros (they frame nothing there).
+    pub bodiless_length_forms: bool,
+    /// `Transfer-Encoding: chunked` on an HTTP/1.0 HEAD or 304 response (RFC 9112 §6.1: the
+    /// client MUST close after it).
+    pub http10_chunked_bodiless: bool,
+}
+
+impl Tolerate {
+    /// The strict grammar, nothing tolerated.
+    pub const NONE: Tolerate = Tolerate {
+        empty_obs_fold: false,
+        chunk_ext_trailing_ows: false,
+        bodiless_length_forms: false,
+        http10_chunked_bodiless: false,
+    };
+    /// Every known finding.
+    pub const KNOWN: Tolerate = Tolerate {
+        empty_obs_fold: true,
+        chunk_ext_trailing_ows: true,
+        bodiless_length_forms: true,
+        http10_chunked_bodiless: true,
+    };
+}
+
+/// Judges the first response in `bytes` by the strict grammar.
 pub fn judge(req: Req, bytes: &[u8]) -> Verdict {
-    match message(req, bytes) {
+    judge_tolerating(req, bytes, Tolerate::NONE)
+}
+
+/// Judges the first response in `bytes`, accepting the deviations in `t`.
+pub fn judge_tolerating(req: Req, bytes: &[u8], t: Tolerate) -> Verdict {
+    match message(req, bytes, t) {
         Ok((body, end)) => Verdict::Valid { body, end },
         Err(why) => Verdict::No(why),
     }
 }
 
-fn message(req: Req, bytes: &[u8]) -> Result<(u64, usize), Why> {
+fn message(req: Req, bytes: &[u8], t: Tolerate) -> Result<(u64, usize), Why> {
     let mut at = 0;
     loop {
-        let head = head(bytes, &mut at)?;
+        let head = head(bytes, &mut at, t, req.head)?;
         let bodiless_status = matches!(head.status, 204 | 304) || head.status / 100 == 1;
         let has_framing = head.content_length.is_some() || head.chunked;
         if head.status / 100 == 1 && head.status != 101 {
@@ -108,7 +151,7 @@ fn message(req: Req, bytes: &[u8]) -> Result<(u64, usize), Why> {
                     _ => Err(Why::Incomplete),
                 }
             }
-            (None, true) => chunked(bytes, at),
+            (None, true) => chunked(bytes, at, t),
             _ => Err(Why::ReadUntilClose),
         };
     }
@@ -181,7 +224,7 @@ fn field(line: &[u8]) -> Result<(String, &[u8]), Why> {
     ))
 }
 
-fn head(bytes: &[u8], at: &mut usize) -> Result<Head, Why> {
+fn head(bytes: &[u8], at: &mut usize, t: Tolerate, head_request: bool) -> Result<Head, Why> {
     let status_line = line(bytes, at)?;
     let (http10, rest) = match status_line.split_at_checked(9) {
         Some((b"HTTP/1.1 ", rest)) => (false, rest),
@@ -202,14 +245,30 @@ fn head(bytes: &[u8], at: &mut usize) -> Result<Head, Why> {
     if !(100..=599).contains(&status) {
         return Err(Why::StatusLine);
     }
-    let (mut lengths, mut codings) = (Vec::new(), Vec::new());
-    let (mut close, mut keep_alive) = (false, false);
+    let mut fields: Vec<(String, &[u8])> = Vec::new();
     loop {
         let line = line(bytes, at)?;
         if line.is_empty() {
             break;
         }
-        let (name, value) = field(line)?;
+        if matches!(line.first(), Some(b' ' | b'\t')) {
+            // obs-fold: only a textless one, and only when told to tolerate it.
+            let text = trim_ows(line);
+            match fields.last_mut() {
+                Some((_, value)) if t.empty_obs_fold && (value.is_empty() || text.is_empty()) => {
+                    if value.is_empty() {
+                        *value = text;
+                    }
+                    continue;
+                }
+                _ => return Err(Why::ObsFold),
+            }
+        }
+        fields.push(field(line)?);
+    }
+    let (mut lengths, mut codings) = (Vec::new(), Vec::new());
+    let (mut close, mut keep_alive) = (false, false);
+    for (name, value) in fields {
         match name.as_str() {
             "content-length" => lengths.push(value),
             "transfer-encoding" => codings.push(value),
@@ -222,9 +281,11 @@ fn head(bytes: &[u8], at: &mut usize) -> Result<Head, Why> {
             _ => {}
         }
     }
+    let bodiless = head_request || status == 304;
     let content_length = match lengths.as_slice() {
         [] => None,
-        [digits] => Some(decimal(digits).ok_or(Why::ContentLength)?),
+        [digits] if decimal(digits).is_some() => decimal(digits),
+        _ if t.bodiless_length_forms && bodiless => Some(equal_values(&lengths)?),
         _ => return Err(Why::ContentLength),
     };
     let chunked = match codings.as_slice() {
@@ -235,7 +296,7 @@ fn head(bytes: &[u8], at: &mut usize) -> Result<Head, Why> {
     if content_length.is_some() && chunked {
         return Err(Why::BothFramings);
     }
-    if http10 && chunked {
+    if http10 && chunked && !(t.http10_chunked_bodiless && bodiless) {
         return Err(Why::TransferEncoding);
     }
     Ok(Head {
@@ -255,8 +316,26 @@ fn decimal(digits: &[u8]) -> Option<u64> {
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
+/// Several `1*DIGIT` values, leading zeros allowed, all equal: that value.
+fn equal_values(lines: &[&[u8]]) -> Result<u64, Why> {
+    let mut values = lines
+        .iter()
+        .flat_map(|l| l.split(|&b| b == b',').map(trim_ows));
+    let first = values.next().ok_or(Why::ContentLength)?;
+    let parse = |d: &[u8]| match d.iter().position(|&b| b != b'0') {
+        Some(i) => decimal(&d[i..]),
+        None if !d.is_empty() => Some(0),
+        None => None,
+    };
+    let n = parse(first).ok_or(Why::ContentLength)?;
+    match values.all(|v| parse(v) == Some(n)) {
+        true => Ok(n),
+        false => Err(Why::ContentLength),
+    }
+}
+
 /// A chunked body starting at `at`: its length and the end of the message.
-fn chunked(bytes: &[u8], mut at: usize) -> Result<(u64, usize), Why> {
+fn chunked(bytes: &[u8], mut at: usize, t: Tolerate) -> Result<(u64, usize), Why> {
     let mut body = 0u64;
     loop {
         let line = line(bytes, &mut at)?;
@@ -264,7 +343,7 @@ fn chunked(bytes: &[u8], mut at: usize) -> Result<(u64, usize), Why> {
         if !(1..=16).contains(&digits) {
             return Err(Why::ChunkSize);
         }
-        if !chunk_ext(&line[digits..]) {
+        if !chunk_ext(&line[digits..], t) {
             return Err(Why::ChunkExt);
         }
         let hex = std::str::from_utf8(&line[..digits]).map_err(|_| Why::ChunkSize)?;
@@ -299,7 +378,7 @@ fn chunked(bytes: &[u8], mut at: usize) -> Result<(u64, usize), Why> {
 }
 
 /// `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )`, and nothing else.
-fn chunk_ext(s: &[u8]) -> bool {
+fn chunk_ext(s: &[u8], t: Tolerate) -> bool {
     let ows = |mut i: usize| {
         while matches!(s.get(i), Some(b' ' | b'\t')) {
             i += 1;
@@ -311,7 +390,8 @@ fn chunk_ext(s: &[u8]) -> bool {
     loop {
         let semi = ows(i);
         if semi == s.len() {
-            return semi == i; // BWS only before ";" or "=": none before the CRLF
+            // BWS only before ";" or "=": none before the CRLF.
+            return semi == i || (t.chunk_ext_trailing_ows && i > 0);
         }
         if s[semi] != b';' {
             return false;
@@ -401,6 +481,68 @@ mod oracle_tests {
             judge(connect, b"HTTP/1.1 407 No\r\nContent-Length: 0\r\n\r\n"),
             Verdict::Valid { body: 0, end: 38 }
         );
+    }
+
+    #[test]
+    fn tolerances_accept_exactly_the_known_findings() {
+        let known = |req, s: &[u8]| judge_tolerating(req, s, Tolerate::KNOWN);
+        let te =
+            |body: &str| format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{body}");
+        let empty_fold = b"HTTP/1.1 200 OK\r\nContent-Length:\r\n 3\r\n\r\nabc";
+        assert_eq!(judge(GET, empty_fold), no(Why::ObsFold));
+        assert_eq!(
+            known(GET, empty_fold),
+            Verdict::Valid {
+                body: 3,
+                end: empty_fold.len()
+            }
+        );
+        let blank_fold = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n \r\n\r\nabc";
+        assert_eq!(
+            known(GET, blank_fold),
+            Verdict::Valid {
+                body: 3,
+                end: blank_fold.len()
+            }
+        );
+        let real_fold = b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(known(GET, real_fold), no(Why::ObsFold));
+        let ext = te("1;a=b \r\nx\r\n0\r\n\r\n");
+        assert_eq!(judge(GET, ext.as_bytes()), no(Why::ChunkExt));
+        assert_eq!(
+            known(GET, ext.as_bytes()),
+            Verdict::Valid {
+                body: 1,
+                end: ext.len()
+            }
+        );
+        assert_eq!(
+            known(GET, te("1 \r\nx\r\n0\r\n\r\n").as_bytes()),
+            no(Why::ChunkExt)
+        );
+        let listed = b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5, 05\r\n\r\n";
+        assert_eq!(judge(GET, listed), no(Why::ContentLength));
+        assert_eq!(
+            known(GET, listed),
+            Verdict::Valid {
+                body: 0,
+                end: listed.len()
+            }
+        );
+        let http10 = b"HTTP/1.0 304 Not Modified\r\nConnection: keep-alive\r\n\
+              Transfer-Encoding: chunked\r\n\r\n";
+        assert_eq!(judge(GET, http10), no(Why::TransferEncoding));
+        assert_eq!(
+            known(GET, http10),
+            Verdict::Valid {
+                body: 0,
+                end: http10.len()
+            }
+        );
+        let differ = b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5, 6\r\n\r\n";
+        assert_eq!(known(GET, differ), no(Why::ContentLength));
+        let on_200 = b"HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello";
+        assert_eq!(known(GET, on_200), no(Why::ContentLength));
     }
 
     #[test]
