@@ -14,9 +14,13 @@ mod desync_oracle;
 mod desync_check;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some((req, piece, strict, response)) = desync_check::fuzz_input(data) {
-        if let Err(e) = desync_check::check(req, response, piece, strict) {
-            panic!("desync property: {e}\nresponse: {}", response.escape_ascii());
-        }
+    let Some((req, piece, strict, response)) = desync_check::fuzz_input(data) else {
+        return;
+    };
+    if let Err(e) = desync_check::check(req, response, piece, strict) {
+        panic!(
+            "desync property: {e}\nresponse: {}",
+            response.escape_ascii()
+        );
     }
 });
