@@ -25,7 +25,6 @@
 //! stream. Cases where h1conn does something the strict grammar does not allow are marked
 //! `// FINDING:` and `.finding()`, with h1conn's current behaviour as the outcome, so the suite
 //! passes until the core is fixed (then the case fails and its outcome is to be updated).
-#![cfg(feature = "testing")]
 
 mod desync_oracle;
 

@@ -17,7 +17,6 @@
 //! Default: 512 cases for each of the first two properties, 256 for the mutations; the file runs
 //! in about half a second in a debug build. Long run (300,000 cases take about 100 s):
 //! `PROPTEST_CASES=300000 cargo test --release --all-features --test prop_desync`.
-#![cfg(feature = "testing")]
 
 mod desync_check;
 mod desync_oracle;
