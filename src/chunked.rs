@@ -39,12 +39,17 @@ enum State {
     SizeWs,
     ExtBeforeName,
     ExtName,
+    /// Whitespace after an extension name: only `=` or `;` may follow (RFC 9112 §7.1.1 allows
+    /// BWS there, not before the CRLF).
     ExtAfterName,
     ExtBeforeValue,
     ExtToken,
     ExtQuoted,
     ExtQuotedEscape,
+    /// Right after a quoted value.
     ExtAfterValue,
+    /// Whitespace after a value: only `;` may follow.
+    ExtValueWs,
     /// Saw the CR ending the size line.
     SizeLf,
     Data {
@@ -207,7 +212,6 @@ impl ChunkedDecoder {
                 _ if is_ows(b) => State::ExtAfterName,
                 b'=' => State::ExtBeforeValue,
                 b';' => State::ExtBeforeName,
-                b'\r' => State::SizeLf,
                 _ => return Err(ext_error),
             },
             State::ExtBeforeValue => match b {
@@ -218,7 +222,7 @@ impl ChunkedDecoder {
             },
             State::ExtToken => match b {
                 _ if is_tchar(b) => State::ExtToken,
-                _ if is_ows(b) => State::ExtAfterValue,
+                _ if is_ows(b) => State::ExtValueWs,
                 b';' => State::ExtBeforeName,
                 b'\r' => State::SizeLf,
                 _ => return Err(ext_error),
@@ -234,9 +238,14 @@ impl ChunkedDecoder {
                 _ => return Err(ext_error),
             },
             State::ExtAfterValue => match b {
-                _ if is_ows(b) => State::ExtAfterValue,
+                _ if is_ows(b) => State::ExtValueWs,
                 b';' => State::ExtBeforeName,
                 b'\r' => State::SizeLf,
+                _ => return Err(ext_error),
+            },
+            State::ExtValueWs => match b {
+                _ if is_ows(b) => State::ExtValueWs,
+                b';' => State::ExtBeforeName,
                 _ => return Err(ext_error),
             },
             State::SizeLf => match b {
@@ -314,7 +323,7 @@ mod tests {
             (b"a\r\n0123456789\r\n00\r\n", b"0123456789"),
             (b"0000000001\r\nx\r\n0\r\n", b"x"),
             (b"1;a\r\nx\r\n0\r\n", b"x"),
-            (b"1 ; a = b ; c=\"q;\\\"\" \r\nx\r\n0;last\r\n", b"x"),
+            (b"1 ; a = b ; c=\"q;\\\"\"\r\nx\r\n0;last\r\n", b"x"),
         ];
         for (input, want) in ok {
             for piece in [input.len(), 1, 2, 3] {
@@ -358,6 +367,19 @@ mod tests {
             (
                 b"1;=b\r\n",
                 ProtocolError::InvalidChunkExtension { byte: b'=' },
+            ),
+            // BWS is allowed before `;` and `=`, never before the CRLF (RFC 9112 §7.1.1).
+            (
+                b"1;a \r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'\r' },
+            ),
+            (
+                b"1;a=b\t\r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'\r' },
+            ),
+            (
+                b"1;a=\"b\" \r\n",
+                ProtocolError::InvalidChunkExtension { byte: b'\r' },
             ),
             (b"10000000000000000\r\n", ProtocolError::ChunkSizeOverflow),
             (

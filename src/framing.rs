@@ -112,15 +112,18 @@ fn is_bodiless_status(status: u16) -> bool {
 /// The leniency of framing fields on a response that has no body whatever they say (a 1xx,
 /// 204 or 304, or any response to HEAD): the fields frame nothing here, but peers that look at
 /// them anyway would disagree. A 1xx or 204 MUST NOT carry them at all (RFC 9112 §6.1, RFC 9110
-/// §8.6); elsewhere only a value that is invalid, or a `Transfer-Encoding` other than one
-/// `chunked`, counts (Go rejects those on every response).
+/// §8.6); elsewhere a `Content-Length` that is not one canonical value, a `Transfer-Encoding`
+/// other than one `chunked` (Go rejects those on every response), or any `Transfer-Encoding` in
+/// HTTP/1.0 (RFC 9112 §6.1: the client MUST treat the framing as faulty) counts.
 pub(crate) fn bodiless_leniency(head: &ResponseHead) -> Option<Leniency> {
     let headers = head.headers();
     let has_te = headers.get("transfer-encoding").is_some();
     let has_cl = headers.get("content-length").is_some();
     let must_not = (100..200).contains(&head.status()) || head.status() == 204;
-    let odd_te = has_te && !matches!(transfer_coding(head), Ok((Framing::Chunked, None)));
-    let odd_cl = has_cl && content_length(head).is_err();
+    let odd_te = has_te
+        && (head.version() == Version::Http10
+            || !matches!(transfer_coding(head), Ok((Framing::Chunked, None))));
+    let odd_cl = has_cl && !matches!(content_length(head), Ok((_, None)));
     ((must_not && (has_te || has_cl)) || (has_te && has_cl) || odd_te || odd_cl)
         .then_some(Leniency::FramingOnBodiless)
 }
@@ -563,6 +566,25 @@ mod tests {
             (
                 head_req,
                 h("Content-Length: x\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                head_req,
+                h("Content-Length: 5, 5\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                head_req,
+                h("Content-Length: 007\r\n"),
+                Empty,
+                Some(FramingOnBodiless),
+            ),
+            (
+                head_req,
+                "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+                    .into(),
                 Empty,
                 Some(FramingOnBodiless),
             ),

@@ -230,7 +230,10 @@ pub(crate) fn parse_head(
         (buf.get(12) != Some(&b' '), Leniency::MissingReasonSeparator),
         (!(100..=599).contains(&status), Leniency::StatusOutOfRange),
         (lines.bare_lf, Leniency::BareLf),
-        (folded, Leniency::ObsFold),
+        // Every line break followed by SP or HTAB, as the search saw it: also a fold right
+        // after the colon or a whitespace-only continuation line, which httparse drops from
+        // the value (so `folded`, from the values, would miss them).
+        (lines.folded, Leniency::ObsFold),
     ]
     .into_iter()
     .find_map(|(found, leniency)| found.then_some(leniency));
@@ -494,6 +497,9 @@ mod tests {
             (b"HTTP/1.1 200 OK\r\nA: 1\n\r\n", Some(BareLf)),
             (b"HTTP/1.1 200 OK\r\nA: 1\r\n\n", Some(BareLf)),
             (b"HTTP/1.1 200 OK\r\nA: 1\r\n 2\r\n\r\n", Some(ObsFold)),
+            (b"HTTP/1.1 200 OK\r\nA:\r\n 2\r\n\r\n", Some(ObsFold)),
+            (b"HTTP/1.1 200 OK\r\nA: \r\n\t2\r\n\r\n", Some(ObsFold)),
+            (b"HTTP/1.1 200 OK\r\nA: 1\r\n \r\n\r\n", Some(ObsFold)),
             (b"HTTP/1.2 200 OK\r\n\r\n", Some(HigherMinorVersion)),
             (b"HTTP/1.1 600 X\r\n\r\n", Some(StatusOutOfRange)),
             (b"HTTP/1.1 099 X\r\n\r\n", Some(StatusOutOfRange)),

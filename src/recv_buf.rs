@@ -10,7 +10,8 @@ use bytes::{Buf, BytesMut};
 /// that nothing has to look at them again.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct LineFlags {
-    /// A line break followed by SP or HTAB: an obs-fold, or whitespace before the first field.
+    /// A line break followed by SP or HTAB: an obs-fold (also one right after the colon, or a
+    /// whitespace-only continuation line), or whitespace before the first field. Exact.
     pub(crate) folded: bool,
     /// A line ended by an LF without a CR before it.
     pub(crate) bare_lf: bool,

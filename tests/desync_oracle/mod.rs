@@ -96,13 +96,16 @@ impl Tolerate {
         bodiless_length_forms: false,
         http10_chunked_bodiless: false,
     };
-    /// Every known finding.
-    pub const KNOWN: Tolerate = Tolerate {
+    /// Every tolerance (the four findings of the first desync run, all since fixed in the core).
+    pub const ALL: Tolerate = Tolerate {
         empty_obs_fold: true,
         chunk_ext_trailing_ows: true,
         bodiless_length_forms: true,
         http10_chunked_bodiless: true,
     };
+    /// The findings h1conn still has, which the checks accept: none. A new finding gets a field
+    /// here, true, until the core is fixed.
+    pub const KNOWN: Tolerate = Tolerate::NONE;
 }
 
 /// Judges the first response in `bytes` by the strict grammar.
@@ -484,8 +487,8 @@ mod oracle_tests {
     }
 
     #[test]
-    fn tolerances_accept_exactly_the_known_findings() {
-        let known = |req, s: &[u8]| judge_tolerating(req, s, Tolerate::KNOWN);
+    fn tolerances_accept_exactly_their_deviations() {
+        let known = |req, s: &[u8]| judge_tolerating(req, s, Tolerate::ALL);
         let te =
             |body: &str| format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{body}");
         let empty_fold = b"HTTP/1.1 200 OK\r\nContent-Length:\r\n 3\r\n\r\nabc";
