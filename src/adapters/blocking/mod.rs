@@ -692,7 +692,7 @@ impl<T: Transport> Response<T> {
     }
 
     /// Reads the rest of the body into one buffer (the body's pieces are concatenated).
-    pub fn bytes(&mut self) -> Result<Vec<u8>, Error> {
+    pub fn body(&mut self) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         while let Some(piece) = self.chunk()? {
             out.extend_from_slice(&piece);
