@@ -1,0 +1,203 @@
+//! A curl-like client on the adapters; its output is a contract (`docs/fetch.md`).
+//!
+//! ```text
+//! cargo run --example fetch -- [--tokio] [--method M] [-H 'Name: value']... [--data TEXT]
+//!     [--repeat N] [--timeout-ms T] URL...
+//! ```
+//!
+//! Sends each request (each URL `--repeat` times, one after another) over plain TCP with the
+//! blocking adapter (the tokio one with `--tokio`, built with `--features tokio`), reusing a
+//! connection whenever the core says it may, and prints one line per request on stdout:
+//! `response <status> <body-bytes>` or `error <kind> <retry>`, then `connections <n>`.
+//! Diagnostics go to stderr. Exit status 0, or 2 for bad arguments.
+
+use h1conn::blocking::{Body, Connection, Error};
+use h1conn::{Config, Progress, Request, RequestError};
+use std::collections::HashMap;
+use std::net::TcpStream;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// What to fetch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `--tokio`: use the tokio adapter.
+    pub tokio: bool,
+    /// Request method (`GET`, or `POST` when `--data` is given).
+    pub method: String,
+    /// Extra header fields, in order.
+    pub headers: Vec<(String, String)>,
+    /// The request body.
+    pub data: Option<String>,
+    /// How many times each URL is fetched.
+    pub repeat: usize,
+    /// Bound on the wait for each response head.
+    pub timeout: Option<Duration>,
+    /// The targets, as `(authority, path)`.
+    pub urls: Vec<(String, String)>,
+}
+
+/// Parses the command line (without the program name).
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut opts = Options {
+        repeat: 1,
+        ..Options::default()
+    };
+    let mut method = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--tokio" => opts.tokio = true,
+            "--method" | "-X" => method = Some(value("--method")?),
+            "-H" | "--header" => {
+                let line = value("-H")?;
+                let (name, v) = line
+                    .split_once(':')
+                    .ok_or(format!("-H {line:?}: expected 'Name: value'"))?;
+                opts.headers
+                    .push((name.trim().to_owned(), v.trim().to_owned()));
+            }
+            "--data" | "-d" => opts.data = Some(value("--data")?),
+            "--repeat" => {
+                opts.repeat = value("--repeat")?
+                    .parse()
+                    .map_err(|e| format!("--repeat: {e}"))?;
+            }
+            "--timeout-ms" => {
+                let ms: u64 = value("--timeout-ms")?
+                    .parse()
+                    .map_err(|e| format!("--timeout-ms: {e}"))?;
+                opts.timeout = Some(Duration::from_millis(ms));
+            }
+            other if other.starts_with('-') => return Err(format!("unknown option {other:?}")),
+            url => opts.urls.push(parse_url(url)?),
+        }
+    }
+    if opts.urls.is_empty() {
+        return Err("no URL".into());
+    }
+    opts.method = method.unwrap_or_else(|| {
+        if opts.data.is_some() { "POST" } else { "GET" }.to_owned()
+    });
+    if opts.method.is_empty() || !opts.method.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("--method {:?} is not a method", opts.method));
+    }
+    Ok(opts)
+}
+
+/// `http://host[:port][/path]` → (`host:port`, `/path`).
+fn parse_url(url: &str) -> Result<(String, String), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or(format!("{url:?}: only http:// URLs are supported"))?;
+    let (authority, path) = match rest.find(['/', '?']) {
+        Some(at) if rest[at..].starts_with('?') => (&rest[..at], format!("/{}", &rest[at..])),
+        Some(at) => (&rest[..at], rest[at..].to_owned()),
+        None => (rest, "/".to_owned()),
+    };
+    if authority.is_empty() {
+        return Err(format!("{url:?}: no host"));
+    }
+    let authority = if authority.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']')) {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    Ok((authority, path))
+}
+
+/// The one line printed for a failure: `error <kind> <retry>`.
+fn error_line(e: &RequestError) -> String {
+    let retry = match e.progress() {
+        Progress::NotSent => "not-sent",
+        Progress::SentNoResponse => "no-response",
+        Progress::ResponseStarted => "partial",
+    };
+    format!("error {} {retry}", e.kind().name())
+}
+
+/// Runs the requests with the blocking adapter; returns the lines to print.
+pub fn run_blocking(opts: &Options) -> Vec<String> {
+    let mut config = Config::default();
+    if let Some(timeout) = opts.timeout {
+        config = config.response_head_timeout(Some(timeout));
+    }
+    let mut open: HashMap<String, Connection<TcpStream>> = HashMap::new();
+    let mut connections = 0usize;
+    let mut lines = Vec::new();
+    for (authority, path) in &opts.urls {
+        for _ in 0..opts.repeat {
+            let reusable = open.get(authority).is_some_and(Connection::is_ready);
+            if !reusable {
+                open.remove(authority);
+                match Connection::connect(authority.as_str(), config.clone()) {
+                    Ok(conn) => {
+                        connections += 1;
+                        open.insert(authority.clone(), conn);
+                    }
+                    Err(e) => {
+                        eprintln!("fetch: connect {authority}: {e}");
+                        lines.push("error connect not-sent".to_owned());
+                        continue;
+                    }
+                }
+            }
+            let conn = &open[authority];
+            let mut request = Request::new(&opts.method, path).header("Host", authority);
+            for (name, value) in &opts.headers {
+                request = request.header(name, value);
+            }
+            let body = match &opts.data {
+                Some(text) => Body::Bytes(text.clone().into()),
+                None => Body::Empty,
+            };
+            let line = match conn.send(&request, body) {
+                Ok(mut response) => {
+                    let mut size = 0usize;
+                    loop {
+                        match response.chunk() {
+                            Ok(Some(piece)) => size += piece.len(),
+                            Ok(None) => break format!("response {} {size}", response.status()),
+                            Err(Error::Request(e)) => break error_line(&e),
+                            Err(e) => {
+                                eprintln!("fetch: {e}");
+                                break "error usage partial".to_owned();
+                            }
+                        }
+                    }
+                }
+                Err(Error::Request(e)) => error_line(&e),
+                Err(e) => {
+                    eprintln!("fetch: {e}");
+                    "error usage not-sent".to_owned()
+                }
+            };
+            lines.push(line);
+        }
+    }
+    lines.push(format!("connections {connections}"));
+    lines
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match parse_args(&args) {
+        Ok(opts) => opts,
+        Err(e) => {
+            eprintln!("fetch: {e}");
+            eprintln!(
+                "usage: fetch [--tokio] [--method M] [-H 'Name: value']... [--data TEXT] [--repeat N] [--timeout-ms T] URL..."
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if opts.tokio {
+        eprintln!("fetch: --tokio needs the tokio adapter (not built yet in this version)");
+        return ExitCode::from(2);
+    }
+    for line in run_blocking(&opts) {
+        println!("{line}");
+    }
+    ExitCode::SUCCESS
+}
