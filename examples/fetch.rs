@@ -77,9 +77,8 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     if opts.urls.is_empty() {
         return Err("no URL".into());
     }
-    opts.method = method.unwrap_or_else(|| {
-        if opts.data.is_some() { "POST" } else { "GET" }.to_owned()
-    });
+    opts.method =
+        method.unwrap_or_else(|| if opts.data.is_some() { "POST" } else { "GET" }.to_owned());
     if opts.method.is_empty() || !opts.method.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(format!("--method {:?} is not a method", opts.method));
     }
@@ -99,7 +98,10 @@ fn parse_url(url: &str) -> Result<(String, String), String> {
     if authority.is_empty() {
         return Err(format!("{url:?}: no host"));
     }
-    let authority = if authority.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']')) {
+    let authority = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.contains(']'))
+    {
         authority.to_owned()
     } else {
         format!("{authority}:80")

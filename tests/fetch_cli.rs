@@ -28,7 +28,15 @@ fn keep_alive_reuses_one_connection() {
         }
     });
     let lines = run(&server, &["--repeat", "3"], "/x");
-    assert_eq!(lines, ["response 200 3", "response 200 3", "response 200 3", "connections 1"]);
+    assert_eq!(
+        lines,
+        [
+            "response 200 3",
+            "response 200 3",
+            "response 200 3",
+            "connections 1"
+        ]
+    );
     assert_eq!((server.connections(), server.requests()), (1, 3));
 }
 
@@ -53,8 +61,14 @@ fn failures_print_kind_and_progress() {
             }
         }
     });
-    assert_eq!(run(&server, &[], "/"), ["error eof no-response", "connections 1"]);
-    assert_eq!(run(&server, &[], "/info"), ["error eof partial", "connections 1"]);
+    assert_eq!(
+        run(&server, &[], "/"),
+        ["error eof no-response", "connections 1"]
+    );
+    assert_eq!(
+        run(&server, &[], "/info"),
+        ["error eof partial", "connections 1"]
+    );
     // POST with --data; the server reads it and answers with its length.
     let server = Server::start(|mut peer: Peer| {
         if let Some(req) = peer.read_request() {
@@ -67,7 +81,10 @@ fn failures_print_kind_and_progress() {
             peer.write(&req.body);
         }
     });
-    assert_eq!(run(&server, &["--data", "hello"], "/"), ["response 201 9", "connections 1"]);
+    assert_eq!(
+        run(&server, &["--data", "hello"], "/"),
+        ["response 201 9", "connections 1"]
+    );
 }
 
 #[test]
@@ -79,7 +96,14 @@ fn a_timed_out_connection_is_never_reused() {
         }
     });
     let lines = run(&server, &["--timeout-ms", "50", "--repeat", "2"], "/");
-    assert_eq!(lines, ["error timeout no-response", "error timeout no-response", "connections 2"]);
+    assert_eq!(
+        lines,
+        [
+            "error timeout no-response",
+            "error timeout no-response",
+            "connections 2"
+        ]
+    );
 }
 
 #[test]
@@ -96,7 +120,10 @@ fn bad_arguments_are_refused() {
         assert!(fetch::parse_args(&args(bad)).is_err(), "{bad:?}");
     }
     let o = fetch::parse_args(&args(&["--data", "x", "http://h:81/p?q"])).unwrap();
-    assert_eq!((o.method.as_str(), o.urls[0].clone()), ("POST", ("h:81".into(), "/p?q".into())));
+    assert_eq!(
+        (o.method.as_str(), o.urls[0].clone()),
+        ("POST", ("h:81".into(), "/p?q".into()))
+    );
     let o = fetch::parse_args(&args(&["http://h"])).unwrap();
     assert_eq!(o.urls[0], ("h:80".into(), "/".into()));
 }
