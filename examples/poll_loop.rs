@@ -17,6 +17,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
+/// Runs the example: two requests on one connection, then a local close.
 pub fn main() -> std::io::Result<()> {
     let addr = serve_twice()?;
     let mut socket = TcpStream::connect(addr)?;
