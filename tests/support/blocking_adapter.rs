@@ -57,6 +57,12 @@ impl Adapter for Blocking {
                 .iter()
                 .map(|h| h.status())
                 .collect(),
+            headers: response
+                .head()
+                .headers()
+                .iter()
+                .map(|f| (f.name.to_owned(), f.value.to_vec()))
+                .collect(),
             body: kept,
             trailers: response
                 .trailers()
@@ -96,5 +102,9 @@ impl Adapter for Blocking {
 
     fn close_reason(&self, conn: &Self::Conn) -> Option<CloseReason> {
         conn.close_reason()
+    }
+
+    fn check_idle(&self, conn: &Self::Conn) -> Option<CloseReason> {
+        conn.check_idle()
     }
 }

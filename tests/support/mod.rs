@@ -5,5 +5,6 @@
 #![allow(clippy::disallowed_methods)]
 
 pub mod blocking_adapter;
+pub mod interop;
 pub mod scenarios;
 pub mod server;

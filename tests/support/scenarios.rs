@@ -25,6 +25,8 @@ pub enum TestBody {
 pub struct Got {
     pub status: u16,
     pub informational: Vec<u16>,
+    /// The final head's fields, in order.
+    pub headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
     pub trailers: Vec<(String, Vec<u8>)>,
     pub reuse: Option<Reuse>,
@@ -65,6 +67,8 @@ pub trait Adapter {
         write: &[u8],
     ) -> Result<(u16, Vec<u8>, Vec<u8>), Failed>;
     fn close_reason(&self, conn: &Self::Conn) -> Option<CloseReason>;
+    /// Notices, without a request, whether an idle connection was closed by the server.
+    fn check_idle(&self, conn: &Self::Conn) -> Option<CloseReason>;
 }
 
 fn get(path: &str) -> Request<'_> {
