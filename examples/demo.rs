@@ -1,185 +1,101 @@
-//! A tour of h1conn that needs nothing outside the repo: one connection driven by hand against
-//! scripted server bytes, in memory.
+//! The main demo: a loopback server started inside the example, and both adapters against it,
+//! showing keep-alive reuse, a response followed by the server's close, and a hang-up, with the
+//! order in which the caller learns each fact.
 //!
 //! ```text
-//! cargo run --example demo
+//! cargo run --example demo --features tokio     # both adapters
+//! cargo run --example demo                      # the blocking adapter only
 //! ```
+//!
+//! The point to watch: after `Connection: close`, the caller always has the whole response
+//! before it learns that the connection closed (the order Go's `net/http` once got wrong), and a
+//! hang-up reaches the waiting caller at once, as a typed error with its retry verdict.
 
-use h1conn::{Bytes, Config, Connection, Event, Instant, Request, RequestBody, Reuse};
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
 
-/// Writes out what the connection wants written and returns it (a real runtime writes it to a
-/// socket).
-fn flush(conn: &mut Connection) -> Vec<u8> {
-    let mut wire = Vec::new();
-    while let Some(bytes) = conn.poll_transmit() {
-        wire.extend_from_slice(&bytes);
-    }
-    wire
+/// Serves, per connection, requests until one says otherwise: `/keep` answers and keeps the
+/// connection, `/close` answers with `Connection: close` and closes, `/hangup` reads the request
+/// and closes without a byte.
+fn start_server() -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0) + 4;
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    buf.drain(..end);
+                    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                    let response: &[u8] = match path.as_str() {
+                        "/keep" => b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+                        "/close" => {
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye"
+                        }
+                        _ => return, // /hangup: close without a byte
+                    };
+                    if stream.write_all(response).is_err() || path == "/close" {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok(addr)
 }
 
-/// Prints every pending event, as a runtime would turn them into channel sends.
-fn drain(conn: &mut Connection) {
-    while let Some(event) = conn.poll_event() {
-        match event {
-            Event::Informational { head, .. } => {
-                println!("    event: informational {}", head.status())
-            }
-            Event::Head { id, head } => {
-                println!("    event: {id} head {} {}", head.status(), head.version())
-            }
-            Event::Data { id, data } => {
-                println!("    event: {id} data {:?}", String::from_utf8_lossy(&data))
-            }
-            Event::End {
-                id,
-                trailers,
-                reuse,
-            } => {
-                let reuse = match reuse {
-                    Reuse::KeepAlive => "keep-alive".to_string(),
-                    Reuse::Close(reason) => format!("close ({reason})"),
-                };
-                println!(
-                    "    event: {id} end, {} trailer(s), connection {reuse}",
-                    trailers.len()
-                );
-            }
-            Event::RequestFailed { id, error } => println!(
-                "    event: {id} failed: {error} [progress {:?}, retryable: {}]",
-                error.progress(),
-                error.is_retryable()
-            ),
-            Event::StopSending { id } => println!("    event: {id} stop sending the body"),
-            Event::Upgraded { id, buffered } => println!(
-                "    event: {id} upgraded, {} bytes buffered",
-                buffered.len()
-            ),
-            Event::Idle => println!("    event: idle (ready for another request)"),
-            Event::Closed { reason } => println!("    event: closed: {reason}"),
-            other => println!("    event: {other:?}"),
+/// The blocking adapter: the calling thread writes, reads and delivers.
+fn blocking(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    use h1conn::blocking::{Body, Connection, Error};
+    use h1conn::{Config, Request};
+
+    println!("== blocking adapter (the waiting thread reads; no thread of its own)");
+    let conn = Connection::connect(addr, Config::default())?;
+    for (i, path) in ["/keep", "/keep", "/close"].iter().enumerate() {
+        let request = Request::get(path).header("Host", "demo");
+        let mut response = conn.send(&request, Body::Empty)?;
+        println!("  request {} {path}: head {}", i + 1, response.status());
+        let body = response.body()?;
+        println!(
+            "  request {} {path}: body {:?}, then {:?}",
+            i + 1,
+            String::from_utf8_lossy(&body),
+            response.reuse().expect("the body ended")
+        );
+        if let Some(reason) = conn.close_reason() {
+            println!("  connection closed: {reason} (learned after the response)");
         }
     }
-}
-
-fn send(conn: &mut Connection, req: &Request<'_>, now: Instant) {
-    let id = conn.send_request(req, now).expect("valid request");
-    let wire = flush(conn);
-    println!("  -> {id}: {:?}", String::from_utf8_lossy(&wire));
-}
-
-fn receive(conn: &mut Connection, bytes: &[u8], now: Instant) {
-    println!("  <- {:?}", String::from_utf8_lossy(bytes));
-    if let Err(e) = conn.handle_input(bytes, now) {
-        println!("    (input refused: {e})");
+    let conn = Connection::connect(addr, Config::default())?;
+    match conn.send(&Request::get("/hangup").header("Host", "demo"), Body::Empty) {
+        Err(Error::Request(e)) => println!(
+            "  request /hangup: {e}; progress {:?}, retryable: {}",
+            e.progress(),
+            e.is_retryable()
+        ),
+        other => println!("  request /hangup: unexpected {other:?}"),
     }
-    drain(conn);
+    println!(
+        "  connection closed: {}",
+        conn.close_reason().expect("closed")
+    );
+    Ok(())
 }
 
-fn main() -> Result<(), h1conn::UsageError> {
-    let mut now = Instant::ZERO;
-
-    println!("1. Keep-alive: two requests on one connection, the body trickling in.");
-    let mut conn = Connection::new(Config::default());
-    send(
-        &mut conn,
-        &Request::get("/a").header("Host", "example.com"),
-        now,
-    );
-    receive(
-        &mut conn,
-        b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello",
-        now,
-    );
-    receive(&mut conn, b" world", now);
-    send(
-        &mut conn,
-        &Request::get("/b").header("Host", "example.com"),
-        now,
-    );
-    receive(&mut conn, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Checksum: 1\r\n\r\n", now);
-
-    println!("\n2. Go's race, made impossible: response and close arrive together.");
-    println!("   The response is always reported before the close, and Closed is last.");
-    let mut conn = Connection::new(Config::default());
-    send(
-        &mut conn,
-        &Request::get("/").header("Host", "example.com"),
-        now,
-    );
-    conn.handle_input(
-        b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-        now,
-    )?;
-    conn.handle_eof(now).unwrap_or(()); // the I/O layer saw EOF in the same read: refused, already closed
-    drain(&mut conn);
-
-    println!("\n3. A stale keep-alive connection: the retry verdict is data.");
-    let mut conn = Connection::new(Config::default());
-    send(
-        &mut conn,
-        &Request::get("/").header("Host", "example.com"),
-        now,
-    );
-    receive(&mut conn, b"HTTP/1.1 204 No Content\r\n\r\n", now);
-    send(
-        &mut conn,
-        &Request::get("/again").header("Host", "example.com"),
-        now,
-    );
-    println!("  <- EOF");
-    conn.handle_eof(now)?;
-    drain(&mut conn);
-
-    println!("\n4. An upload answered early: the caller is told to stop sending.");
-    let mut conn = Connection::new(Config::default());
-    let req = Request::new("PUT", "/big")
-        .header("Host", "example.com")
-        .body(RequestBody::Length(1_000_000));
-    let id = conn.send_request(&req, now)?;
-    conn.send_body(id, Bytes::from_static(&[b'x'; 64]), now)?;
-    println!(
-        "  -> {id}: {} bytes of head and body",
-        flush(&mut conn).len()
-    );
-    receive(
-        &mut conn,
-        b"HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-        now,
-    );
-    println!(
-        "    send_body now says: {:?}",
-        conn.send_body(id, Bytes::from_static(b"more"), now)
-    );
-
-    println!("\n5. Time is an input: an idle connection times out when the caller says so.");
-    let mut conn = Connection::new(Config::default().idle_timeout(Some(Duration::from_secs(30))));
-    send(
-        &mut conn,
-        &Request::get("/").header("Host", "example.com"),
-        now,
-    );
-    receive(
-        &mut conn,
-        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
-        now,
-    );
-    println!("    next deadline: {:?}", conn.poll_timeout());
-    now = now + Duration::from_secs(30);
-    conn.handle_timeout(now);
-    drain(&mut conn);
-
-    println!("\n6. Malformed bytes are an event, never a panic.");
-    let mut conn = Connection::new(Config::default());
-    send(
-        &mut conn,
-        &Request::get("/").header("Host", "example.com"),
-        now,
-    );
-    receive(
-        &mut conn,
-        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabc",
-        now,
-    );
+/// Runs the demo.
+pub fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let addr = start_server()?;
+    println!("loopback server on {addr}");
+    blocking(addr)?;
     Ok(())
 }

@@ -19,3 +19,19 @@ fn poll_loop_completes() {
         .expect("the poll loop finishes");
     assert_eq!(result, Ok(()));
 }
+
+#[path = "../examples/demo.rs"]
+#[allow(dead_code)]
+mod demo;
+
+#[test]
+fn demo_completes() {
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(demo::main().map_err(|e| e.to_string()));
+    });
+    let result = finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the demo finishes");
+    assert_eq!(result, Ok(()));
+}
