@@ -75,6 +75,41 @@ impl ResponseHead {
         self.leniency
     }
 
+    /// The server's `Keep-Alive: timeout=N` hint (RFC 2068 §19.7.1, still sent by node and
+    /// Apache): how long it keeps an idle connection open. A pool evicts an idle connection
+    /// before then instead of racing the server's close. `None` when absent or not a number.
+    ///
+    /// ```
+    /// use h1conn::{Config, Connection, Event, Instant, Request};
+    /// use std::time::Duration;
+    ///
+    /// let mut conn = Connection::new(Config::default());
+    /// conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)?;
+    /// while conn.poll_transmit().is_some() {}
+    /// conn.handle_input(b"HTTP/1.1 204 No Content\r\nKeep-Alive: timeout=5, max=100\r\n\r\n", Instant::ZERO)?;
+    /// let Some(Event::Head { head, .. }) = conn.poll_event() else { unreachable!() };
+    /// assert_eq!(head.keep_alive_timeout(), Some(Duration::from_secs(5)));
+    /// # Ok::<(), h1conn::UsageError>(())
+    /// ```
+    pub fn keep_alive_timeout(&self) -> Option<core::time::Duration> {
+        self.headers
+            .get_all("keep-alive")
+            .flat_map(crate::token::list_elements)
+            .find_map(|param| {
+                let (name, value) = param.split_at(param.iter().position(|&b| b == b'=')?);
+                let name = crate::token::trim_ows(name);
+                let value = crate::token::trim_ows(&value[1..]);
+                let value = value
+                    .strip_prefix(b"\"")
+                    .and_then(|v| v.strip_suffix(b"\""))
+                    .unwrap_or(value);
+                name.eq_ignore_ascii_case(b"timeout")
+                    .then(|| crate::framing::parse_decimal(value))
+                    .flatten()
+                    .map(core::time::Duration::from_secs)
+            })
+    }
+
     /// Whether this is an informational (1xx) head.
     pub fn is_informational(&self) -> bool {
         (100..200).contains(&self.status)

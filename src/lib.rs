@@ -136,6 +136,8 @@ mod leniency;
 mod recv_buf;
 mod request;
 mod time;
+
+pub mod pool;
 mod token;
 
 #[cfg(feature = "testing")]
