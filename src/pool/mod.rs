@@ -203,11 +203,6 @@ impl<K: Ord + Clone, C> Pool<K, C> {
         &self.config
     }
 
-    fn mint(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
-    }
-
     /// A connection for a request to `key`: an idle one (most recently used first), leave to
     /// connect, or a place in the queue. Expired idle connections are evicted first.
     pub fn checkout(&mut self, key: &K, now: Instant) -> Checkout<C> {
