@@ -88,6 +88,19 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// Whether this request may be sent again on another connection after it may have reached
+    /// the server: a method safe to repeat (GET, HEAD, OPTIONS, TRACE, or any method with an
+    /// `Idempotency-Key` header), and no body or one declared with
+    /// [`replayable_body`](Self::replayable_body). The same fact as
+    /// [`RequestError::is_replayable`](crate::RequestError::is_replayable), known before sending
+    /// (a pool's `408` rule needs it when no error was reported).
+    pub fn is_replayable(&self) -> bool {
+        let idempotent = matches!(self.method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
+            || self.has_header("idempotency-key");
+        let has_body = !matches!(self.body, RequestBody::None | RequestBody::Length(0));
+        idempotent && (!has_body || self.body_replayable)
+    }
+
     /// The method.
     pub fn method(&self) -> &'a str {
         self.method
@@ -224,8 +237,6 @@ pub(crate) fn encode_head(
         RequestBody::Chunked => out.put_slice(b"Transfer-Encoding: chunked\r\n"),
     }
     out.put_slice(b"\r\n");
-    let idempotent =
-        matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE") || req.has_header("idempotency-key");
     let has_body = !matches!(req.body, RequestBody::None | RequestBody::Length(0));
     Ok(RequestMeta {
         facts: RequestFacts {
@@ -235,7 +246,7 @@ pub(crate) fn encode_head(
             close: req.has_token("connection", "close"),
         },
         body: req.body,
-        replayable: idempotent && (!has_body || req.body_replayable),
+        replayable: req.is_replayable(),
         expect_continue: has_body && req.has_token("expect", "100-continue"),
     })
 }

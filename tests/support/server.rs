@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 pub struct Stats {
     pub connections: AtomicUsize,
     pub requests: AtomicUsize,
+    /// Connections open now, and the most ever open at once.
+    pub active: AtomicUsize,
+    pub max_active: AtomicUsize,
 }
 
 /// A request as the server read it.
@@ -197,15 +200,21 @@ impl Server {
                     let Ok(stream) = stream else { continue };
                     let _ = stream.set_nodelay(true);
                     stats.connections.fetch_add(1, Ordering::SeqCst);
+                    let now_active = stats.active.fetch_add(1, Ordering::SeqCst) + 1;
+                    stats.max_active.fetch_max(now_active, Ordering::SeqCst);
                     let peer = Peer {
                         stream,
                         buf: Vec::new(),
                         stats: stats.clone(),
                     };
                     let handler = handler.clone();
+                    let stats = stats.clone();
                     let mut workers = workers.lock().unwrap();
                     workers.retain(|w| !w.is_finished());
-                    workers.push(std::thread::spawn(move || handler(peer)));
+                    workers.push(std::thread::spawn(move || {
+                        handler(peer);
+                        stats.active.fetch_sub(1, Ordering::SeqCst);
+                    }));
                 }
                 for w in workers.into_inner().unwrap() {
                     let _ = w.join();
@@ -230,6 +239,11 @@ impl Server {
 
     pub fn requests(&self) -> usize {
         self.stats.requests.load(Ordering::SeqCst)
+    }
+
+    /// The most connections that were open at once.
+    pub fn max_active(&self) -> usize {
+        self.stats.max_active.load(Ordering::SeqCst)
     }
 }
 

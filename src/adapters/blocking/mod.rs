@@ -39,9 +39,11 @@
 //! [`handle_eof`](crate::Connection::handle_eof). Nothing waits on a timer or polls: a hang-up
 //! wakes the blocked read at once.
 
+mod client;
 mod sync;
 mod transport;
 
+pub use client::{Client, PoolKey, PooledResponse};
 pub use transport::Transport;
 
 use self::sync::{Arc, Condvar, Mutex, MutexGuard, lock, wait};
@@ -91,6 +93,8 @@ pub enum Error {
     Usage(UsageError),
     /// Reading the request body from the caller's reader failed; the request was canceled.
     Body(io::Error),
+    /// Opening a connection failed ([`Client`] only); nothing was sent.
+    Connect(io::Error),
 }
 
 impl fmt::Display for Error {
@@ -99,6 +103,7 @@ impl fmt::Display for Error {
             Error::Request(e) => write!(f, "request failed: {e}"),
             Error::Usage(e) => write!(f, "refused: {e}"),
             Error::Body(e) => write!(f, "reading the request body failed: {e}"),
+            Error::Connect(e) => write!(f, "connecting failed: {e}"),
         }
     }
 }
@@ -109,6 +114,7 @@ impl std::error::Error for Error {
             Error::Request(e) => Some(e),
             Error::Usage(e) => Some(e),
             Error::Body(e) => Some(e),
+            Error::Connect(e) => Some(e),
         }
     }
 }
@@ -122,7 +128,7 @@ impl From<UsageError> for Error {
 impl From<Error> for io::Error {
     fn from(e: Error) -> io::Error {
         match e {
-            Error::Body(e) => e,
+            Error::Body(e) | Error::Connect(e) => e,
             other => io::Error::other(other),
         }
     }
