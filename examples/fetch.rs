@@ -1,21 +1,26 @@
 //! A curl-like client on the adapters; its output is a contract (`docs/fetch.md`).
 //!
 //! ```text
-//! cargo run --example fetch -- [--tokio] [--method M] [-H 'Name: value']... [--data TEXT]
-//!     [--repeat N] [--timeout-ms T] URL...
+//! cargo run --example fetch -- [--tokio] [--pool [--concurrency C]] [--method M]
+//!     [-H 'Name: value']... [--data TEXT] [--repeat N] [--timeout-ms T] URL...
 //! ```
 //!
 //! Sends each request (each URL `--repeat` times, one after another) over plain TCP with the
 //! blocking adapter (the tokio one with `--tokio`, built with `--features tokio`), reusing a
 //! connection whenever the core says it may, and prints one line per request on stdout:
 //! `response <status> <body-bytes>` or `error <kind> <retry>`, then `connections <n>`.
-//! Diagnostics go to stderr. Exit status 0, or 2 for bad arguments.
+//! With `--pool`, requests go through the pooled `Client` (reuse and safe retries), up to
+//! `--concurrency` at once, and a last line `retries <n>` follows. Diagnostics go to stderr.
+//! Exit status 0, or 2 for bad arguments.
 
-use h1conn::blocking::{Body, Connection, Error};
+use h1conn::blocking::{Body, Client, Connection, Error, PoolKey};
+use h1conn::pool::PoolConfig;
 use h1conn::{Config, Progress, Request, RequestError};
 use std::collections::HashMap;
 use std::net::TcpStream;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What to fetch.
@@ -23,6 +28,10 @@ use std::time::Duration;
 pub struct Options {
     /// `--tokio`: use the tokio adapter.
     pub tokio: bool,
+    /// `--pool`: go through the pooled client.
+    pub pool: bool,
+    /// `--concurrency`: requests in flight at once (with `--pool`).
+    pub concurrency: usize,
     /// Request method (`GET`, or `POST` when `--data` is given).
     pub method: String,
     /// Extra header fields, in order.
@@ -41,6 +50,7 @@ pub struct Options {
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut opts = Options {
         repeat: 1,
+        concurrency: 1,
         ..Options::default()
     };
     let mut method = None;
@@ -49,6 +59,15 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "--tokio" => opts.tokio = true,
+            "--pool" => opts.pool = true,
+            "--concurrency" => {
+                opts.concurrency = value("--concurrency")?
+                    .parse()
+                    .map_err(|e| format!("--concurrency: {e}"))?;
+                if opts.concurrency == 0 {
+                    return Err("--concurrency must be at least 1".into());
+                }
+            }
             "--method" | "-X" => method = Some(value("--method")?),
             "-H" | "--header" => {
                 let line = value("-H")?;
@@ -76,6 +95,9 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     if opts.urls.is_empty() {
         return Err("no URL".into());
+    }
+    if opts.concurrency > 1 && !opts.pool {
+        return Err("--concurrency needs --pool".into());
     }
     opts.method =
         method.unwrap_or_else(|| if opts.data.is_some() { "POST" } else { "GET" }.to_owned());
@@ -121,10 +143,7 @@ fn error_line(e: &RequestError) -> String {
 
 /// Runs the requests with the blocking adapter; returns the lines to print.
 pub fn run_blocking(opts: &Options) -> Vec<String> {
-    let mut config = Config::default();
-    if let Some(timeout) = opts.timeout {
-        config = config.response_head_timeout(Some(timeout));
-    }
+    let config = config(opts);
     let mut open: HashMap<String, Connection<TcpStream>> = HashMap::new();
     let mut connections = 0usize;
     let mut lines = Vec::new();
@@ -156,18 +175,8 @@ pub fn run_blocking(opts: &Options) -> Vec<String> {
             };
             let line = match conn.send(&request, body) {
                 Ok(mut response) => {
-                    let mut size = 0usize;
-                    loop {
-                        match response.chunk() {
-                            Ok(Some(piece)) => size += piece.len(),
-                            Ok(None) => break format!("response {} {size}", response.status()),
-                            Err(Error::Request(e)) => break error_line(&e),
-                            Err(e) => {
-                                eprintln!("fetch: {e}");
-                                break "error usage partial".to_owned();
-                            }
-                        }
-                    }
+                    let status = response.status();
+                    finish(status, || response.chunk())
                 }
                 Err(Error::Request(e)) => error_line(&e),
                 Err(e) => {
@@ -180,6 +189,103 @@ pub fn run_blocking(opts: &Options) -> Vec<String> {
     }
     lines.push(format!("connections {connections}"));
     lines
+}
+
+/// The config the options ask for.
+fn config(opts: &Options) -> Config {
+    let mut config = Config::default();
+    if let Some(timeout) = opts.timeout {
+        config = config.response_head_timeout(Some(timeout));
+    }
+    config
+}
+
+/// Reads a whole response body; the request's one line.
+fn finish(status: u16, mut next: impl FnMut() -> Result<Option<h1conn::Bytes>, Error>) -> String {
+    let mut size = 0usize;
+    loop {
+        match next() {
+            Ok(Some(piece)) => size += piece.len(),
+            Ok(None) => return format!("response {status} {size}"),
+            Err(Error::Request(e)) => return error_line(&e),
+            Err(e) => {
+                eprintln!("fetch: {e}");
+                return "error usage partial".to_owned();
+            }
+        }
+    }
+}
+
+/// Runs the requests through the pooled client, `--concurrency` at a time; lines in request
+/// order, then `connections` and `retries`.
+pub fn run_pool(opts: &Options) -> Vec<String> {
+    let opened = Arc::new(AtomicUsize::new(0));
+    let counter = opened.clone();
+    let client =
+        Client::with_connector(config(opts), PoolConfig::default(), move |key: &PoolKey| {
+            let stream = std::net::TcpStream::connect((key.host.as_str(), key.port))?;
+            stream.set_nodelay(true)?;
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(stream)
+        });
+    let jobs: Vec<(String, String)> = opts
+        .urls
+        .iter()
+        .flat_map(|u| std::iter::repeat_n(u.clone(), opts.repeat))
+        .collect();
+    let lines = Mutex::new(vec![String::new(); jobs.len()]);
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..opts.concurrency.min(jobs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((authority, path)) = jobs.get(i) else {
+                        break;
+                    };
+                    let line = pooled_request(&client, opts, authority, path);
+                    lines.lock().unwrap()[i] = line;
+                }
+            });
+        }
+    });
+    let mut lines = lines.into_inner().unwrap();
+    lines.push(format!("connections {}", opened.load(Ordering::SeqCst)));
+    lines.push(format!("retries {}", client.retries()));
+    lines
+}
+
+fn pooled_request(client: &Client, opts: &Options, authority: &str, path: &str) -> String {
+    let Some((host, port)) = authority
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+    else {
+        return "error connect not-sent".to_owned();
+    };
+    let key = PoolKey::http(host.trim_start_matches('[').trim_end_matches(']'), port);
+    let mut request = Request::new(&opts.method, path).header("Host", authority);
+    for (name, value) in &opts.headers {
+        request = request.header(name, value);
+    }
+    let body = match &opts.data {
+        Some(text) => Body::Bytes(text.clone().into()),
+        None => Body::Empty,
+    };
+    match client.send(&key, &request, body) {
+        Ok(mut response) => {
+            let status = response.status();
+            finish(status, || response.chunk())
+        }
+        Err(Error::Request(e)) => error_line(&e),
+        Err(Error::Connect(e)) => {
+            eprintln!("fetch: connect {authority}: {e}");
+            "error connect not-sent".to_owned()
+        }
+        Err(e) => {
+            eprintln!("fetch: {e}");
+            "error usage not-sent".to_owned()
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -198,7 +304,12 @@ fn main() -> ExitCode {
         eprintln!("fetch: --tokio needs the tokio adapter (not built yet in this version)");
         return ExitCode::from(2);
     }
-    for line in run_blocking(&opts) {
+    let lines = if opts.pool {
+        run_pool(&opts)
+    } else {
+        run_blocking(&opts)
+    };
+    for line in lines {
         println!("{line}");
     }
     ExitCode::SUCCESS

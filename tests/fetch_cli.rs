@@ -127,3 +127,81 @@ fn bad_arguments_are_refused() {
     let o = fetch::parse_args(&args(&["http://h"])).unwrap();
     assert_eq!(o.urls[0], ("h:80".into(), "/".into()));
 }
+
+fn run_pooled(server: &Server, extra: &[&str], path: &str) -> Vec<String> {
+    let url = format!("http://{}{path}", server.addr());
+    let mut a = args(&["--pool"]);
+    a.extend(args(extra));
+    a.push(url);
+    fetch::run_pool(&fetch::parse_args(&a).expect("valid arguments"))
+}
+
+#[test]
+fn pooled_requests_retry_a_stale_connection_and_keep_request_order() {
+    // The first request on each connection is answered; a later one meets the idle close.
+    let server = Server::start(|mut peer: Peer| {
+        if peer.read_request().is_some() {
+            peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+            let _ = peer.read_request();
+        }
+    });
+    let lines = run_pooled(&server, &["--repeat", "3"], "/");
+    assert_eq!(
+        lines,
+        [
+            "response 200 3",
+            "response 200 3",
+            "response 200 3",
+            "connections 3",
+            "retries 2"
+        ]
+    );
+    // A POST is not retried: its error reaches the output.
+    let lines = run_pooled(&server, &["--repeat", "2", "--data", "x"], "/");
+    assert_eq!(
+        lines,
+        [
+            "response 200 3",
+            "error eof no-response",
+            "connections 1",
+            "retries 0"
+        ]
+    );
+}
+
+#[test]
+fn concurrent_pooled_requests_print_in_request_order() {
+    let server = Server::start(|mut peer: Peer| {
+        while let Some(req) = peer.read_request() {
+            let body = req.path.trim_start_matches('/').to_owned();
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            if !peer.write(answer.as_bytes()) {
+                return;
+            }
+        }
+    });
+    let a = format!("http://{}/a", server.addr());
+    let bb = format!("http://{}/bb", server.addr());
+    let opts = fetch::parse_args(&args(&[
+        "--pool",
+        "--concurrency",
+        "4",
+        "--repeat",
+        "5",
+        &a,
+        &bb,
+    ]))
+    .unwrap();
+    let lines = fetch::run_pool(&opts);
+    let mut want: Vec<String> = std::iter::repeat_n("response 200 1".to_owned(), 5)
+        .chain(std::iter::repeat_n("response 200 2".to_owned(), 5))
+        .collect();
+    assert_eq!(&lines[..10], &want[..]);
+    want.clear();
+    assert!(lines[10].starts_with("connections "));
+    assert_eq!(lines[11], "retries 0");
+    assert!(fetch::parse_args(&args(&["--concurrency", "2", "http://a/"])).is_err());
+}
