@@ -257,6 +257,7 @@ impl fmt::Display for ProtocolError {
 impl core::error::Error for ProtocolError {}
 
 /// Where in the response the peer's end of stream came.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EofPhase {
     /// The request had been (at least partly) sent; not one response byte had arrived.

@@ -117,7 +117,7 @@
 //! ([`UsageError::Busy`] otherwise).
 #![no_std]
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 extern crate alloc;
 #[cfg(feature = "std")]

@@ -116,7 +116,8 @@ pub struct ConnectionId(u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WaiterId(u64);
 
-/// What a request gets from [`Pool::checkout`].
+/// What a request gets from [`Pool::checkout`]. Complete by design (reuse, connect or wait), so
+/// adapters match it exhaustively.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Checkout<C> {
     /// An idle connection, most recently used first. Check that it is still open (the adapter's

@@ -61,6 +61,7 @@ use std::vec::Vec;
 const READ_SIZE: usize = 64 * 1024;
 
 /// The body of a request.
+#[non_exhaustive]
 pub enum Body<'a> {
     /// No body.
     Empty,
@@ -787,3 +788,4 @@ impl<T: Transport> Drop for Response<T> {
         self.conn.drop_transport_if_closed();
     }
 }
+
