@@ -788,4 +788,3 @@ impl<T: Transport> Drop for Response<T> {
         self.conn.drop_transport_if_closed();
     }
 }
-
