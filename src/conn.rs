@@ -976,3 +976,8 @@ impl Connection {
         let _ = self.recv.take_all();
     }
 }
+
+/// `docs/state-machine.md` names every state of this module (its test lives beside it).
+#[cfg(test)]
+#[path = "conn_state_diagram.rs"]
+mod state_diagram;
