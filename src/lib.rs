@@ -138,6 +138,11 @@ mod request;
 mod time;
 
 pub mod pool;
+
+#[cfg(feature = "http")]
+mod http_interop;
+#[cfg(feature = "http")]
+pub use http_interop::HttpConversionError;
 mod token;
 
 #[cfg(feature = "testing")]
