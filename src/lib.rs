@@ -150,6 +150,9 @@ pub mod testing;
 
 // The adapters: thin layers that move bytes and obey events, using only the public API above.
 #[cfg(feature = "std")]
+#[path = "adapters/trace.rs"]
+mod adapter_trace;
+#[cfg(feature = "std")]
 #[path = "adapters/blocking/mod.rs"]
 pub mod blocking;
 

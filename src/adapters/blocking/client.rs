@@ -3,6 +3,7 @@
 //! core's; this module connects, checks idle connections for a server's close, and blocks.
 
 use super::{Body, Connection, Error, Response, Transport};
+use crate::adapter_trace::trace_debug;
 use crate::pool::{Checkout, ConnectionId, Handoff, Pool, PoolConfig, WaiterId};
 use crate::{Bytes, CloseReason, Config, Headers, Instant, Request, ResponseHead, Reuse};
 use std::boxed::Box;
@@ -194,6 +195,7 @@ impl<T: Transport> Client<T> {
                             attempt,
                         );
                     if retry_408 {
+                        trace_debug!("408 on a reused connection: retrying");
                         drop(response);
                         self.release(key, id);
                         self.shared.retries.fetch_add(1, Ordering::Relaxed);
@@ -213,6 +215,13 @@ impl<T: Transport> Client<T> {
                     self.release(key, id);
                     let retry =
                         replayable_body && lock(&self.shared.state).pool.should_retry(&e, attempt);
+                    trace_debug!(
+                        error = %e,
+                        progress = ?e.progress(),
+                        reused = e.reused_connection(),
+                        retry,
+                        "request failed"
+                    );
                     if !retry {
                         return Err(Error::Request(e));
                     }
@@ -242,8 +251,10 @@ impl<T: Transport> Client<T> {
                     // Stale: the server closed it (or sent a 408) while it was idle. Not a
                     // failure, not a retry: it leaves the pool and the request looks again.
                     if conn.check_idle().is_none() && conn.is_ready() {
+                        trace_debug!(host = %key.host, port = key.port, "connection reused");
                         return Ok((id, conn, true));
                     }
+                    trace_debug!(host = %key.host, port = key.port, "idle connection was stale");
                     drop(conn);
                     self.release(key, id);
                     st = lock(&self.shared.state);
@@ -253,11 +264,14 @@ impl<T: Transport> Client<T> {
                     drop(st);
                     drop(evicted);
                     return match (self.shared.connector)(key) {
-                        Ok(transport) => Ok((
-                            id,
-                            Connection::new(transport, self.shared.config.clone()),
-                            false,
-                        )),
+                        Ok(transport) => {
+                            trace_debug!(host = %key.host, port = key.port, "connection opened");
+                            Ok((
+                                id,
+                                Connection::new(transport, self.shared.config.clone()),
+                                false,
+                            ))
+                        }
                         Err(e) => {
                             self.release(key, id);
                             Err(Error::Connect(e))

@@ -47,6 +47,7 @@ pub use client::{Client, PoolKey, PooledResponse};
 pub use transport::Transport;
 
 use self::sync::{Arc, Condvar, Mutex, MutexGuard, lock, wait};
+use crate::adapter_trace::trace_debug;
 use crate::{
     Bytes, BytesMut, CloseReason, Config, Event, Headers, Instant, Request, RequestBody,
     RequestError, RequestId, ResponseHead, Reuse, UsageError,
@@ -595,7 +596,10 @@ impl<T: Transport> Connection<T> {
 fn pump(st: &mut State) {
     while let Some(event) = st.machine.poll_event() {
         match event {
-            Event::Closed { reason } => st.closed = Some(reason),
+            Event::Closed { reason } => {
+                trace_debug!(%reason, "connection closed");
+                st.closed = Some(reason);
+            }
             Event::Idle => {}
             other => st.inbox.push_back(other),
         }
