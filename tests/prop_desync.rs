@@ -388,16 +388,26 @@ fn the_catalogue_reaches_valid_and_invalid_responses() {
     assert!(trailing > 0 && reused * 5 >= total);
 }
 
-/// The committed fuzz seeds (`fuzz/seeds/desync/`) replay through the fuzz target's logic.
+/// The committed fuzz seeds (`fuzz/seeds/desync/`) and the minimised campaign corpus
+/// (`fuzz/cmin/desync/`) replay through the fuzz target's logic.
 #[test]
 fn fuzz_seeds_replay() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/desync");
-    let mut seeds: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seeds: Vec<_> = ["fuzz/seeds/desync", "fuzz/cmin/desync"]
+        .iter()
+        .flat_map(|dir| {
+            let dir = root.join(dir);
+            std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .map(|e| e.expect("directory entry").path())
+        })
         .collect();
     seeds.sort();
-    assert!(!seeds.is_empty(), "no seeds in {}", dir.display());
+    assert!(
+        seeds.len() > 100,
+        "seeds and the minimised corpus: {}",
+        seeds.len()
+    );
     for path in seeds {
         let data = std::fs::read(&path).expect("readable seed");
         let (req, piece, strict, response) = fuzz_input(&data).expect("non-empty seed");
