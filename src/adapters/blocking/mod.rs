@@ -151,6 +151,9 @@ struct State {
     waiters: usize,
 }
 
+/// See [`Transport::interrupter`].
+type Interrupter = std::boxed::Box<dyn Fn() + Send + Sync>;
+
 /// The transport and the read buffer, used by the thread that holds the I/O token.
 struct Io<T> {
     /// `None` once the connection closed (the transport is dropped then) or was upgraded.
@@ -166,6 +169,9 @@ struct Shared<T> {
     /// delivered, the close decided, the I/O token or the upload flag released.
     changed: Condvar,
     io: Mutex<Io<T>>,
+    /// Ends a blocked read or write from another thread ([`Transport::interrupter`]); dropped
+    /// with the transport (it may hold a duplicate of the socket).
+    interrupt: Mutex<Option<Interrupter>>,
     epoch: std::time::Instant,
 }
 
@@ -225,6 +231,7 @@ impl Connection<TcpStream> {
 impl<T: Transport> Connection<T> {
     /// A connection over a transport the caller has just opened.
     pub fn new(transport: T, config: Config) -> Self {
+        let interrupt = transport.interrupter();
         // The adapter owns the clock: the core only ever sees `Instant`s.
         #[allow(clippy::disallowed_methods)]
         let epoch = std::time::Instant::now();
@@ -243,6 +250,7 @@ impl<T: Transport> Connection<T> {
                     transport: Some(transport),
                     buf: BytesMut::new(),
                 }),
+                interrupt: Mutex::new(interrupt),
                 epoch,
             }),
         }
@@ -507,13 +515,23 @@ impl<T: Transport> Connection<T> {
     fn drop_transport_locked(&self, st: &State, io: &mut Io<T>) {
         if st.closed.is_some() && st.closed != Some(CloseReason::Upgraded) {
             io.transport = None;
+            lock(&self.shared.interrupt).take();
         }
     }
 
+    /// After a close decided by a thread that does not hold the I/O token: drops the transport
+    /// now, or, when another thread is blocked on it, interrupts that read or write (it then
+    /// drops the transport itself at the end of its round). Never waits.
     fn drop_transport_if_closed(&self) {
-        let mut st = lock(&self.shared.state);
-        while st.io_busy {
-            st = self.shared.sleep(st);
+        let st = lock(&self.shared.state);
+        if st.closed.is_none() {
+            return;
+        }
+        if st.io_busy {
+            if let Some(interrupt) = lock(&self.shared.interrupt).as_ref() {
+                interrupt();
+            }
+            return;
         }
         let mut io = lock(&self.shared.io);
         self.drop_transport_locked(&st, &mut io);
@@ -746,6 +764,7 @@ impl<T: Transport> Response<T> {
             st = shared.sleep(st);
         }
         let transport = lock(&shared.io).transport.take();
+        lock(&shared.interrupt).take();
         drop(st);
         transport
             .map(|t| (t, buffered))

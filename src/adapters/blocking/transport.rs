@@ -28,6 +28,14 @@ pub trait Transport: Read + Write {
         let _ = buf;
         Ok(None)
     }
+
+    /// A function that ends a read or write blocked on this transport, from another thread
+    /// (for a socket: shut it down). Used when one thread gives up (drops its response, closes)
+    /// while another is blocked reading for it. `None` (the default): that thread stays blocked
+    /// until its read returns by itself.
+    fn interrupter(&self) -> Option<Box<dyn Fn() + Send + Sync>> {
+        None
+    }
 }
 
 /// Sets a socket's read timeout; a zero duration (which std refuses) becomes one microsecond.
@@ -51,6 +59,13 @@ fn read_nonblocking(
 }
 
 impl Transport for TcpStream {
+    fn interrupter(&self) -> Option<Box<dyn Fn() + Send + Sync>> {
+        let handle = self.try_clone().ok()?;
+        Some(Box::new(move || {
+            let _ = handle.shutdown(std::net::Shutdown::Both);
+        }))
+    }
+
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
         TcpStream::set_read_timeout(self, clamp(timeout))?;
         Ok(true)
@@ -64,6 +79,13 @@ impl Transport for TcpStream {
 
 #[cfg(unix)]
 impl Transport for std::os::unix::net::UnixStream {
+    fn interrupter(&self) -> Option<Box<dyn Fn() + Send + Sync>> {
+        let handle = self.try_clone().ok()?;
+        Some(Box::new(move || {
+            let _ = handle.shutdown(std::net::Shutdown::Both);
+        }))
+    }
+
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
         std::os::unix::net::UnixStream::set_read_timeout(self, clamp(timeout))?;
         Ok(true)
@@ -82,5 +104,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 
     fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
         (**self).read_now(buf)
+    }
+
+    fn interrupter(&self) -> Option<Box<dyn Fn() + Send + Sync>> {
+        (**self).interrupter()
     }
 }
