@@ -6,3 +6,4 @@
 pub mod blocking_adapter;
 pub mod scenarios;
 pub mod server;
+pub mod tokio_adapter;
