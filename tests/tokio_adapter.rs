@@ -54,12 +54,16 @@ fn hang_up_error_arrives_without_a_timer() {
     let server = Server::start(move |mut peer: Peer| {
         if peer.read_request().is_some() {
             // Give the client time to be waiting for the head, then hang up.
-            let _ = peer.stream.set_read_timeout(Some(Duration::from_millis(100)));
+            let _ = peer
+                .stream
+                .set_read_timeout(Some(Duration::from_millis(100)));
             let _ = peer.read_request();
             let _ = closed_tx.send(Instant::now());
         }
     });
-    let config = Config::default().idle_timeout(None).response_head_timeout(None);
+    let config = Config::default()
+        .idle_timeout(None)
+        .response_head_timeout(None);
     current_thread().block_on(async {
         let conn = Connection::connect(server.addr(), config).await.unwrap();
         let sent = timeout(NET, conn.send(&get("/"), Body::Empty)).await;
@@ -72,7 +76,10 @@ fn hang_up_error_arrives_without_a_timer() {
         let hung_up_at = closed_rx.recv().unwrap();
         let latency = failed_at.saturating_duration_since(hung_up_at);
         assert!(latency < Duration::from_secs(1), "took {latency:?}");
-        assert_eq!(conn.closed().await, CloseReason::Eof(EofPhase::BeforeResponse));
+        assert_eq!(
+            conn.closed().await,
+            CloseReason::Eof(EofPhase::BeforeResponse)
+        );
         settle().await;
     });
 }
@@ -150,7 +157,11 @@ fn dropping_send_cancels_as_the_core_decides() {
         assert_eq!(conn.closed().await, CloseReason::Canceled);
         settle().await;
     });
-    assert_eq!(server.requests(), 2, "the withdrawn request never reached the server");
+    assert_eq!(
+        server.requests(),
+        2,
+        "the withdrawn request never reached the server"
+    );
 }
 
 /// The body through `AsyncRead` and as a `Stream`, the trailers after it.
@@ -218,7 +229,10 @@ fn slow_reader_backpressure() {
         let mut response = conn.send(&get("/"), Body::Empty).await.unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         let stalled = written.load(Ordering::SeqCst);
-        assert!(stalled < 64 << 20, "{stalled} bytes were sent to a caller that read none");
+        assert!(
+            stalled < 64 << 20,
+            "{stalled} bytes were sent to a caller that read none"
+        );
         let mut total = 0;
         while let Some(piece) = response.chunk().await.unwrap() {
             total += piece.len();

@@ -23,8 +23,7 @@ fn settle(a: &Tokio) -> usize {
             break;
         }
         std::thread::yield_now();
-        a.rt
-            .block_on(async { tokio::time::sleep(Duration::from_millis(1)).await });
+        a.rt.block_on(async { tokio::time::sleep(Duration::from_millis(1)).await });
     }
     a.alive_tasks()
 }

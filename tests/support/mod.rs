@@ -1,5 +1,6 @@
 //! Loopback servers and the adapter scenario list, shared by the adapter test files.
-#![allow(dead_code)] // each test binary uses its own part
+// Each test binary uses its own part.
+#![allow(dead_code)]
 // Test servers keep real time (a lingering close waits a bounded while); the core never does.
 #![allow(clippy::disallowed_methods)]
 

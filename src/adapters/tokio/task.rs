@@ -209,7 +209,11 @@ impl Wake {
     /// Both sets of wakers (a waker in both is woken once).
     pub(super) fn and(mut self, other: Wake) -> Self {
         for waker in other.0.into_iter().flatten() {
-            match self.0.iter_mut().find(|w| w.as_ref().is_none_or(|w| w.will_wake(&waker))) {
+            match self
+                .0
+                .iter_mut()
+                .find(|w| w.as_ref().is_none_or(|w| w.will_wake(&waker)))
+            {
                 Some(slot) => *slot = Some(waker),
                 // Not reached (there are two kinds of waker); woken at once all the same.
                 None => waker.wake(),
@@ -412,7 +416,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             }
         }
 
-        if progressed { Step::Progress } else { Step::Idle }
+        if progressed {
+            Step::Progress
+        } else {
+            Step::Idle
+        }
     }
 
     fn write_failed(&mut self) {
