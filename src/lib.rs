@@ -108,8 +108,8 @@
 //! calls makes the connection panic; a panic is a bug.
 //!
 //! ## Features
-//! - `std` (default): nothing the core needs; reserved for the adapters. The core is `no_std` with
-//!   `alloc`.
+//! - `std` (default): the blocking adapter, [`blocking`]. The core is `no_std` with `alloc`.
+//! - `tokio`: the tokio adapter, `h1conn::tokio` (one task per connection).
 //! - `testing`: the `h1conn::testing` module, a reusable checker of this whole contract for property
 //!   tests and fuzz harnesses (`docs/fuzzing.md`).
 //!
@@ -155,6 +155,9 @@ mod adapter_trace;
 #[cfg(feature = "std")]
 #[path = "adapters/blocking/mod.rs"]
 pub mod blocking;
+#[cfg(feature = "tokio")]
+#[path = "adapters/tokio/mod.rs"]
+pub mod tokio;
 
 /// The event contract in full: rules E1–E8, the close-reason table, retry safety, request
 /// bodies, timers, and the rules for driving a real transport (read errors, backpressure,

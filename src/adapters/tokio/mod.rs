@@ -1,0 +1,655 @@
+//! The tokio adapter: an HTTP/1.1 client connection over any `AsyncRead + AsyncWrite`
+//! transport (a `TcpStream`, a TLS stream, a Unix socket, an in-memory `tokio::io::duplex`),
+//! driven by one task of its own.
+//!
+//! ```no_run
+//! use h1conn::tokio::{Body, Connection};
+//! use h1conn::{Config, Request};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let conn = Connection::connect("127.0.0.1:8080", Config::default()).await?;
+//! for path in ["/a", "/b"] {
+//!     // Keep-alive: both requests go over the one connection when the server allows it.
+//!     let request = Request::get(path).header("Host", "127.0.0.1");
+//!     let mut response = conn.send(&request, Body::Empty).await?;
+//!     let body = response.bytes().await?;
+//!     println!("{path}: {} ({} bytes)", response.status(), body.len());
+//! }
+//! conn.close();
+//! println!("closed: {}", conn.closed().await);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Who runs the reader side
+//! The connection task, spawned by [`Connection::new`] with `tokio::spawn` (one task per
+//! connection, no thread of its own). It owns the transport and, in one poll loop:
+//! - writes what the core polls out (only what the next write takes: bytes count as sent once
+//!   polled; pieces are gathered into one vectored write when the transport supports it);
+//! - keeps a read pending at all times (idle, waiting, uploading), reading into one `BytesMut`
+//!   and handing what it read to the core with
+//!   [`handle_input_buf`](crate::Connection::handle_input_buf), without a copy: body pieces are
+//!   views of that buffer. So a server's idle close or `408` is noticed without a request
+//!   (closing with `PeerClosedIdle` or `UnsolicitedBytes`), and an early response during an
+//!   upload is seen at once;
+//! - arms one `tokio::time::Sleep` for [`poll_timeout`](crate::Connection::poll_timeout) and
+//!   calls [`handle_timeout`](crate::Connection::handle_timeout) when it fires. Time is the
+//!   runtime's clock (`tokio::time::Instant`, so paused test time works) since the connection
+//!   was created; the core never reads a clock.
+//!
+//! Callers send requests on the core themselves, under the lock the task shares with them,
+//! and wake the task to write.
+//!
+//! ## The channel and the close signal
+//! After every input, the task moves the core's events, in the core's order, into the
+//! connection's inbox (the response channel: one per connection, reused by every request; each
+//! request's consumer takes its own events) and only then raises the close signal: the
+//! `closed` flag in the same critical section, then a `watch` channel for
+//! [`Connection::closed`]. The core yields `Closed` after every other event, so a response
+//! whose bytes arrived is in the inbox before the close is signalled. A caller that finds no
+//! event for its request looks at the close signal only after looking at the inbox, under the
+//! same lock, so a response that arrived is never lost to the close that followed it (the race
+//! Go's `net/http` papered over with a 100 ms wait). Nothing waits on a timer: a hang-up wakes
+//! the pending read, the core fails the request, and the caller is woken at once.
+//!
+//! The task stops reading while more than 256 KiB of body waits in the inbox, and the caller
+//! wakes it when it has read some: a slow reader is not sent the whole body into memory.
+//!
+//! ## Cancellation and the end of the task
+//! Dropping the [`send`](Connection::send) future before the head, or a [`Response`] before
+//! its body ended, calls the core's [`cancel`](crate::Connection::cancel): the core withdraws
+//! the request if none of it was written (the connection stays usable), else closes the
+//! connection ([`CloseReason::Canceled`]: HTTP/1.1 cannot abandon a response). When the core
+//! reports `Closed` the task ends and drops the transport (or keeps it for
+//! [`Response::into_upgraded`]): no task, channel or socket is left. When every handle is
+//! dropped the task closes the connection and ends too; if the runtime drops the task first,
+//! the connection is aborted so no caller waits forever.
+//!
+//! ## Failures
+//! Every request failure is the core's [`RequestError`], retry verdict intact; a read error is
+//! handed to [`handle_read_error`](crate::Connection::handle_read_error), a write error to
+//! [`handle_write_error`](crate::Connection::handle_write_error), EOF to
+//! [`handle_eof`](crate::Connection::handle_eof).
+//!
+//! ## Runtime needs
+//! [`Connection::new`] must be called inside a tokio runtime (it spawns the task), and the
+//! runtime needs its time driver (`enable_time`, or `enable_all`) for the connection's
+//! deadlines: the default [`Config`] has an idle timeout.
+
+mod task;
+
+use self::task::{Driver, READ_SIZE, Shared, State};
+use crate::{
+    Bytes, BytesMut, CloseReason, Config, Event, Headers, Request, RequestBody, RequestError,
+    RequestId, ResponseHead, Reuse, UsageError,
+};
+use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use ::tokio::net::{TcpStream, ToSocketAddrs};
+use std::boxed::Box;
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, ready};
+use std::vec::Vec;
+
+/// The body of a request.
+pub enum Body<'a> {
+    /// No body.
+    Empty,
+    /// The whole body, in memory. Framed with `Content-Length` unless the request declares
+    /// [`RequestBody::Chunked`].
+    Bytes(Bytes),
+    /// A body streamed from a reader, in pieces of up to 64 KiB (handed to the connection
+    /// without a copy). Framed as the request declares; chunked when it declares nothing.
+    /// While the task has not taken the last piece, the next is not read (backpressure).
+    Stream(Pin<Box<dyn AsyncRead + Send + 'a>>),
+}
+
+impl fmt::Debug for Body<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Body::Stream(_) => f.write_str("Stream"),
+        }
+    }
+}
+
+/// Why a call of the tokio adapter failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request failed: the core's verdict, with [`RequestError::is_retryable`].
+    Request(RequestError),
+    /// The call was refused (for example [`UsageError::Busy`] while another request is in
+    /// flight, or [`UsageError::Closed`]); nothing was sent.
+    Usage(UsageError),
+    /// Reading the request body from the caller's stream failed; the request was canceled.
+    Body(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Request(e) => write!(f, "request failed: {e}"),
+            Error::Usage(e) => write!(f, "refused: {e}"),
+            Error::Body(e) => write!(f, "reading the request body failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Request(e) => Some(e),
+            Error::Usage(e) => Some(e),
+            Error::Body(e) => Some(e),
+        }
+    }
+}
+
+impl From<UsageError> for Error {
+    fn from(e: UsageError) -> Self {
+        Error::Usage(e)
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> io::Error {
+        match e {
+            Error::Body(e) => e,
+            other => io::Error::other(other),
+        }
+    }
+}
+
+/// An HTTP/1.1 client connection on tokio: one transport, one request at a time.
+///
+/// Cheap to clone (a reference count): clones are handles to the same connection, usable from
+/// any task; `Connection` and [`Response`] are `Send + Sync`. The connection's task runs until
+/// the connection closes or every handle (including those held by responses) is dropped.
+pub struct Connection<T = TcpStream> {
+    shared: Arc<Shared<T>>,
+}
+
+impl<T> Clone for Connection<T> {
+    fn clone(&self) -> Self {
+        self.shared.handles.fetch_add(1, Ordering::Relaxed);
+        Connection {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Connection<T> {
+    fn drop(&mut self) {
+        if self.shared.handles.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // The last handle: the task closes the connection and ends.
+            let mut st = self.shared.lock();
+            let wake = Shared::wake_task(&mut st);
+            drop(st);
+            wake.now();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Connection<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.shared.lock();
+        f.debug_struct("Connection")
+            .field("in_flight", &st.machine.in_flight())
+            .field("closed", &st.closed)
+            .finish()
+    }
+}
+
+impl Connection<TcpStream> {
+    /// Opens a plain TCP connection to `addr` (with `TCP_NODELAY`: a request head must not wait
+    /// for Nagle's algorithm) and starts its task.
+    pub async fn connect(addr: impl ToSocketAddrs, config: Config) -> io::Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Connection::new(stream, config))
+    }
+}
+
+impl<T> Connection<T> {
+    /// Why the connection closed, once it has (no request in flight will be answered then).
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.shared.lock().closed
+    }
+
+    /// Whether a request sent now would be accepted: open, nothing in flight.
+    pub fn is_ready(&self) -> bool {
+        let st = self.shared.lock();
+        st.closed.is_none() && st.machine.is_ready()
+    }
+
+    /// Waits until the connection closes and returns why. The task reads an idle connection
+    /// too, so this learns of a server's idle close (`PeerClosedIdle`) without a request.
+    pub async fn closed(&self) -> CloseReason {
+        let mut signal = self.shared.close_tx.subscribe();
+        loop {
+            if let Some(reason) = *signal.borrow_and_update() {
+                return reason;
+            }
+            if signal.changed().await.is_err() {
+                // Not reached: the sender lives as long as this handle.
+                return self.close_reason().unwrap_or(CloseReason::Aborted);
+            }
+        }
+    }
+
+    /// Closes the connection once the request in flight (if any) is complete; at once when
+    /// idle. The task drops the transport when the close is decided.
+    pub fn close(&self) {
+        let mut st = self.shared.lock();
+        let _ = st.machine.close();
+        let wake = self.shared.pump(&mut st).and(Shared::wake_task(&mut st));
+        drop(st);
+        wake.now();
+    }
+
+    /// Cancels request `id` (its consumer is gone): the core decides between withdrawing it and
+    /// closing; its undelivered events are dropped.
+    fn cancel(&self, id: RequestId) {
+        let shared = &*self.shared;
+        let mut st = shared.lock();
+        let _ = st.machine.cancel(id, shared.now());
+        let wake = shared
+            .pump(&mut st)
+            .and(shared.discard(&mut st, id))
+            .and(Shared::wake_task(&mut st));
+        drop(st);
+        wake.now();
+    }
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
+    /// A connection over a transport the caller has just opened; spawns its task with
+    /// `tokio::spawn`.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime (as `tokio::spawn` does).
+    pub fn new(io: T, config: Config) -> Self {
+        let shared = Arc::new(Shared::new(crate::Connection::new(config)));
+        ::tokio::spawn(Driver::new(shared.clone(), io));
+        Connection { shared }
+    }
+
+    /// Sends a request and waits for its final response head (informational responses before
+    /// it are kept in [`Response::informational`]). The connection's task writes it; a
+    /// streamed body is read from its stream here, as the task takes it.
+    ///
+    /// Dropping the future before it returns cancels the request (see the module docs).
+    ///
+    /// Errors: [`Error::Usage`] when the connection refuses the request (closed, or a request
+    /// in flight: this connection does not pipeline); [`Error::Request`] when it failed, with
+    /// the core's retry verdict; [`Error::Body`] when `body`'s stream failed.
+    pub async fn send(&self, request: &Request<'_>, body: Body<'_>) -> Result<Response<T>, Error> {
+        let (id, stream) = self.start(request, body)?;
+        let mut pending = Cancel {
+            conn: self,
+            id,
+            armed: true,
+        };
+        if let Some(stream) = stream {
+            self.upload(id, stream).await?;
+        }
+        let mut informational = Vec::new();
+        loop {
+            match poll_fn(|cx| self.shared.poll_event(id, cx)).await {
+                Some(Event::Informational { head, .. }) => informational.push(head),
+                Some(Event::Head { head, .. }) => {
+                    pending.armed = false;
+                    return Ok(Response {
+                        conn: self.clone(),
+                        id,
+                        head,
+                        informational,
+                        chunk: Bytes::new(),
+                        end: None,
+                        upgraded: None,
+                    });
+                }
+                Some(Event::RequestFailed { error, .. }) => {
+                    pending.armed = false;
+                    return Err(Error::Request(error));
+                }
+                Some(_) => {}
+                None => {
+                    pending.armed = false;
+                    return Err(Error::Usage(UsageError::Closed));
+                }
+            }
+        }
+    }
+
+    /// Queues the request (and an in-memory body) on the core and wakes the task to write.
+    #[allow(clippy::type_complexity)]
+    fn start<'b>(
+        &self,
+        request: &Request<'_>,
+        body: Body<'b>,
+    ) -> Result<(RequestId, Option<Pin<Box<dyn AsyncRead + Send + 'b>>>), Error> {
+        let framed;
+        let request = match (&body, request.body_framing()) {
+            (Body::Bytes(b), RequestBody::None) if !b.is_empty() => {
+                framed = request.clone().body(RequestBody::Length(b.len() as u64));
+                &framed
+            }
+            (Body::Stream(_), RequestBody::None) => {
+                framed = request.clone().body(RequestBody::Chunked);
+                &framed
+            }
+            _ => request,
+        };
+        let shared = &*self.shared;
+        let mut st = shared.lock();
+        let now = shared.now();
+        let id = st.machine.send_request(request, now)?;
+        st.stopped = false;
+        let stream = match body {
+            Body::Empty => None,
+            Body::Bytes(bytes) if bytes.is_empty() => None,
+            Body::Bytes(bytes) => {
+                if let Err(e) = st.machine.send_body(id, bytes, now) {
+                    // The declared framing does not fit the bytes: withdraw the request.
+                    let _ = st.machine.cancel(id, now);
+                    let wake = shared.pump(&mut st).and(shared.discard(&mut st, id));
+                    drop(st);
+                    wake.now();
+                    return Err(e.into());
+                }
+                None
+            }
+            Body::Stream(stream) => Some(stream),
+        };
+        let wake = Shared::wake_task(&mut st);
+        drop(st);
+        wake.now();
+        Ok((id, stream))
+    }
+
+    /// Streams `stream` as the body of request `id`: one piece at a time, the next read once the
+    /// task has taken the last; stops early when the connection closes or the body is no
+    /// longer wanted (an early response).
+    async fn upload(
+        &self,
+        id: RequestId,
+        mut stream: Pin<Box<dyn AsyncRead + Send + '_>>,
+    ) -> Result<(), Error> {
+        let shared = &*self.shared;
+        let mut piece = BytesMut::new();
+        loop {
+            let go = poll_fn(|cx| {
+                let mut st = shared.lock();
+                if st.closed.is_some() || st.stopped {
+                    Poll::Ready(false)
+                } else if !st.machine.wants_write() {
+                    Poll::Ready(true)
+                } else {
+                    st.drain_waiting = true;
+                    Shared::wait(&mut st, cx);
+                    Poll::Pending
+                }
+            })
+            .await;
+            if !go {
+                return Ok(());
+            }
+            if piece.capacity() < READ_SIZE / 4 {
+                piece.reserve(READ_SIZE);
+            }
+            let read = poll_fn(|cx| {
+                if let Poll::Ready(result) = pin!(stream.read_buf(&mut piece)).poll(cx) {
+                    return Poll::Ready(Some(result));
+                }
+                let mut st = shared.lock();
+                if st.closed.is_some() || st.stopped {
+                    return Poll::Ready(None);
+                }
+                Shared::wait(&mut st, cx);
+                Poll::Pending
+            })
+            .await;
+            let n = match read {
+                None => return Ok(()),
+                Some(Ok(n)) => n,
+                Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // The `Cancel` guard of `send` cancels the request.
+                Some(Err(e)) => return Err(Error::Body(e)),
+            };
+            let mut st = shared.lock();
+            let now = shared.now();
+            let sent = if n == 0 {
+                st.machine.finish_body(id, now)
+            } else {
+                st.machine.send_body(id, piece.split().freeze(), now)
+            };
+            let wake = Shared::wake_task(&mut st);
+            drop(st);
+            wake.now();
+            if sent.is_err() || n == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Cancels a request whose `send` future is dropped before it returned.
+struct Cancel<'a, T> {
+    conn: &'a Connection<T>,
+    id: RequestId,
+    armed: bool,
+}
+
+impl<T> Drop for Cancel<'_, T> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.conn.cancel(self.id);
+        }
+    }
+}
+
+/// A response: its head at once, its body as it arrives (as `Bytes` pieces through
+/// [`chunk`](Self::chunk), as a [`Stream`](futures_core::Stream), or through
+/// [`AsyncRead`]), then its trailers.
+///
+/// Dropping it before the body ended cancels the request: HTTP/1.1 cannot abandon a response,
+/// so the connection closes ([`CloseReason::Canceled`]), as the core decides.
+pub struct Response<T = TcpStream> {
+    conn: Connection<T>,
+    id: RequestId,
+    head: ResponseHead,
+    informational: Vec<ResponseHead>,
+    /// What is left of the last piece, for `AsyncRead`.
+    chunk: Bytes,
+    end: Option<Result<(Headers, Reuse), RequestError>>,
+    upgraded: Option<Bytes>,
+}
+
+impl<T> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("id", &self.id)
+            .field("head", &self.head)
+            .field("end", &self.end)
+            .finish()
+    }
+}
+
+impl<T> Response<T> {
+    /// The final response head.
+    pub fn head(&self) -> &ResponseHead {
+        &self.head
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.head.status()
+    }
+
+    /// The informational (1xx) heads that came before the final one.
+    pub fn informational(&self) -> &[ResponseHead] {
+        &self.informational
+    }
+
+    /// The trailer fields, once the body ended (empty unless the body was chunked and had
+    /// some).
+    pub fn trailers(&self) -> Option<&Headers> {
+        match &self.end {
+            Some(Ok((trailers, _))) => Some(trailers),
+            _ => None,
+        }
+    }
+
+    /// Whether the connection carries on after this response, once the body ended.
+    pub fn reuse(&self) -> Option<Reuse> {
+        match &self.end {
+            Some(Ok((_, reuse))) => Some(*reuse),
+            _ => None,
+        }
+    }
+
+    /// The next piece of the body, `Ok(None)` once it ended. Pieces are views of the read
+    /// buffer, not copies; their boundaries carry no meaning.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    /// [`chunk`](Self::chunk), as a poll function.
+    pub fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Error>> {
+        if !self.chunk.is_empty() {
+            return Poll::Ready(Ok(Some(std::mem::take(&mut self.chunk))));
+        }
+        loop {
+            match &self.end {
+                Some(Ok(_)) => return Poll::Ready(Ok(None)),
+                Some(Err(e)) => return Poll::Ready(Err(Error::Request(*e))),
+                None => {}
+            }
+            match ready!(self.conn.shared.poll_event(self.id, cx)) {
+                Some(Event::Data { data, .. }) => return Poll::Ready(Ok(Some(data))),
+                Some(Event::End {
+                    trailers, reuse, ..
+                }) => {
+                    self.end = Some(Ok((trailers, reuse)));
+                    if reuse == Reuse::Close(CloseReason::Upgraded) {
+                        // Queued with `End`, in the same delivery.
+                        if let Poll::Ready(Some(Event::Upgraded { buffered, .. })) =
+                            self.conn.shared.poll_event(self.id, cx)
+                        {
+                            self.upgraded = Some(buffered);
+                        }
+                    }
+                }
+                Some(Event::RequestFailed { error, .. }) => self.end = Some(Err(error)),
+                Some(_) => {}
+                None => return Poll::Ready(Err(Error::Usage(UsageError::Closed))),
+            }
+        }
+    }
+
+    /// Reads the rest of the body into one buffer: the piece itself when the body came in
+    /// one, else the pieces concatenated.
+    pub async fn bytes(&mut self) -> Result<Bytes, Error> {
+        let Some(first) = self.chunk().await? else {
+            return Ok(Bytes::new());
+        };
+        let Some(second) = self.chunk().await? else {
+            return Ok(first);
+        };
+        let mut out = BytesMut::with_capacity(first.len() + second.len());
+        out.extend_from_slice(&first);
+        out.extend_from_slice(&second);
+        while let Some(piece) = self.chunk().await? {
+            out.extend_from_slice(&piece);
+        }
+        Ok(out.freeze())
+    }
+
+    /// For an accepted `101` or a `2xx` to CONNECT: the transport, and the bytes that arrived
+    /// after the head (they belong to the new protocol). Fails with [`UsageError::Closed`]
+    /// when the response did not switch protocols.
+    pub async fn into_upgraded(mut self) -> Result<(T, Bytes), Error> {
+        while self.end.is_none() {
+            if self.chunk().await?.is_none() {
+                break;
+            }
+        }
+        let Some(buffered) = self.upgraded.take() else {
+            return Err(Error::Usage(UsageError::Closed));
+        };
+        // The task hands the transport over as it ends.
+        let shared = &*self.conn.shared;
+        let transport = poll_fn(|cx| {
+            let mut st: std::sync::MutexGuard<'_, State<T>> = shared.lock();
+            if let Some(transport) = st.upgraded.take() {
+                return Poll::Ready(Some(transport));
+            }
+            if st.task_done {
+                return Poll::Ready(None);
+            }
+            Shared::wait(&mut st, cx);
+            Poll::Pending
+        })
+        .await;
+        transport
+            .map(|t| (t, buffered))
+            .ok_or(Error::Usage(UsageError::Closed))
+    }
+}
+
+impl<T> AsyncRead for Response<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.chunk.is_empty() {
+            match ready!(this.poll_chunk(cx)) {
+                Ok(Some(piece)) => this.chunk = piece,
+                Ok(None) => return Poll::Ready(Ok(())),
+                Err(e) => return Poll::Ready(Err(e.into())),
+            }
+        }
+        let n = buf.remaining().min(this.chunk.len());
+        buf.put_slice(&this.chunk[..n]);
+        bytes::Buf::advance(&mut this.chunk, n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<T> futures_core::Stream for Response<T> {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_chunk(cx).map(Result::transpose)
+    }
+}
+
+impl<T> Drop for Response<T> {
+    fn drop(&mut self) {
+        if self.end.is_some() {
+            return;
+        }
+        // The core decides: a sent request cannot be abandoned, so the connection closes.
+        self.conn.cancel(self.id);
+    }
+}
+
+/// Compile-time checks: handles and responses cross tasks and threads.
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn is<X: Send + Sync>() {}
+    is::<Connection>();
+    is::<Response>();
+    fn future_is_send(conn: &Connection, request: &Request<'_>) -> impl Send {
+        conn.send(request, Body::Empty)
+    }
+}

@@ -1,0 +1,104 @@
+//! The tokio adapter leaves nothing behind: after hang-ups, after every handle is dropped, and
+//! after a canceled request, the process has the file descriptors and threads it had before and
+//! the runtime has no task alive (its own test binary: the counts are process-wide).
+
+mod support;
+
+use h1conn::tokio::{Body, Connection};
+use h1conn::{CloseReason, Config, Request};
+use std::time::Duration;
+use support::scenarios::{Adapter, TestBody, fds_and_threads};
+use support::server::{Peer, Server};
+use support::tokio_adapter::Tokio;
+
+fn get() -> Request<'static> {
+    Request::get("/").header("Host", "t")
+}
+
+/// Waits (boundedly) until the runtime has no task alive: a connection task ends on its worker
+/// thread a moment after the caller saw the close.
+fn settle(a: &Tokio) -> usize {
+    for _ in 0..1000 {
+        if a.alive_tasks() == 0 {
+            break;
+        }
+        std::thread::yield_now();
+        a.rt.block_on(async { tokio::time::sleep(Duration::from_millis(1)).await });
+    }
+    a.alive_tasks()
+}
+
+/// One test: the counts are process-wide, so the parts must not run in parallel.
+#[test]
+fn nothing_left_behind() {
+    let a = Tokio::new();
+    nothing_left_after_hang_ups(&a);
+    nothing_left_when_every_handle_is_dropped(&a);
+    nothing_left_after_a_canceled_request(&a);
+}
+
+fn nothing_left_after_hang_ups(a: &Tokio) {
+    support::scenarios::nothing_left_after_hang_up(a);
+    assert_eq!(settle(a), 0, "a connection task outlived its hang-up");
+}
+
+fn nothing_left_when_every_handle_is_dropped(a: &Tokio) {
+    let before = fds_and_threads();
+    {
+        // A keep-alive server that reads until the client closes: its handler thread (joined
+        // when the server drops) ends only when the connection's socket is closed.
+        let server = Server::start(|mut peer: Peer| {
+            while peer.read_request().is_some() {
+                if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") {
+                    break;
+                }
+            }
+        });
+        let conn = a.connect(server.addr(), Config::default());
+        let clone = conn.clone();
+        a.send(&conn, &get(), TestBody::Empty).unwrap();
+        assert_eq!(a.alive_tasks(), 1, "one task per connection");
+        drop(conn);
+        assert_eq!(clone.close_reason(), None, "a handle is left: still open");
+        drop(clone);
+        assert_eq!(settle(a), 0);
+    }
+    assert_eq!(fds_and_threads(), before);
+}
+
+fn nothing_left_after_a_canceled_request(a: &Tokio) {
+    let before = fds_and_threads();
+    {
+        // The server reads the request and never answers; the caller gives up.
+        let server = Server::start(|mut peer: Peer| {
+            let _ = peer.read_request();
+            let _ = peer.read_request();
+        });
+        let conn = a.connect(server.addr(), Config::default());
+        a.rt.block_on(async {
+            let waited =
+                tokio::time::timeout(Duration::from_millis(50), conn.send(&get(), Body::Empty))
+                    .await;
+            assert!(waited.is_err(), "no answer was sent");
+        });
+        // The request was written: the core closes the connection.
+        assert_eq!(conn.close_reason(), Some(CloseReason::Canceled));
+        assert_eq!(settle(a), 0);
+        // A response dropped mid-body, the same.
+        let server = Server::start(|mut peer: Peer| {
+            if peer.read_request().is_some() {
+                peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
+                let _ = peer.read_request();
+            }
+        });
+        let conn = Connection::clone(&a.connect(server.addr(), Config::default()));
+        let status = a.rt.block_on(async {
+            let response = conn.send(&get(), Body::Empty).await.unwrap();
+            response.status()
+        });
+        assert_eq!(status, 200);
+        assert_eq!(conn.close_reason(), Some(CloseReason::Canceled));
+        assert_eq!(settle(a), 0);
+    }
+    assert_eq!(fds_and_threads(), before);
+}
