@@ -106,7 +106,7 @@ fn idle_close_and_408_are_noticed_without_a_request() {
                 .await
                 .unwrap();
             let mut response = conn.send(&get("/"), Body::Empty).await.unwrap();
-            assert_eq!(&response.bytes().await.unwrap()[..], b"ok");
+            assert_eq!(&response.body().await.unwrap()[..], b"ok");
             assert_eq!(response.reuse(), Some(Reuse::KeepAlive));
             assert_eq!(timeout(NET, conn.closed()).await, Ok(reason));
             assert!(!conn.is_ready());
@@ -146,7 +146,7 @@ fn dropping_send_cancels_as_the_core_decides() {
         assert_eq!(conn.close_reason(), None);
         assert!(conn.is_ready());
         let mut response = conn.send(&get("/next"), Body::Empty).await.unwrap();
-        assert_eq!(&response.bytes().await.unwrap()[..], b"ok");
+        assert_eq!(&response.body().await.unwrap()[..], b"ok");
         // Written, then given up: the core closes (HTTP/1.1 cannot abandon a response).
         let waited = timeout(
             Duration::from_millis(50),
@@ -311,11 +311,11 @@ fn busy_while_in_flight_and_handles_across_tasks() {
         let refused = conn.send(&get("/2"), Body::Empty).await.unwrap_err();
         assert!(matches!(refused, Error::Usage(UsageError::Busy)));
         gate_tx.send(()).unwrap();
-        assert_eq!(&first.bytes().await.unwrap()[..], b"ok");
+        assert_eq!(&first.body().await.unwrap()[..], b"ok");
         let handle = conn.clone();
         let other = tokio::spawn(async move {
             let mut response = handle.send(&get("/3"), Body::Empty).await.unwrap();
-            response.bytes().await.unwrap()
+            response.body().await.unwrap()
         });
         assert_eq!(&other.await.unwrap()[..], b"ok");
     });
@@ -348,7 +348,7 @@ fn next_request_while_the_last_body_is_unread() {
                 Err(e) => panic!("{e}"),
             }
         };
-        assert_eq!(&second.bytes().await.unwrap()[..], b"/second");
-        assert_eq!(&first.bytes().await.unwrap()[..], b"/first");
+        assert_eq!(&second.body().await.unwrap()[..], b"/second");
+        assert_eq!(&first.body().await.unwrap()[..], b"/first");
     });
 }

@@ -23,7 +23,34 @@
 use crate::error::{FailureKind, RequestError};
 use crate::time::Instant;
 use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
 use core::time::Duration;
+
+/// Which connections may serve a request: scheme, host and port, plus a key of the caller's for
+/// anything else that makes two connections different (TLS settings, a client certificate).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PoolKey {
+    /// `http`, `https`, ...
+    pub scheme: String,
+    /// The host, as connected to.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The caller's own distinction (0 when there is none).
+    pub user: u64,
+}
+
+impl PoolKey {
+    /// A plain-HTTP key.
+    pub fn http(host: &str, port: u16) -> PoolKey {
+        PoolKey {
+            scheme: "http".into(),
+            host: host.into(),
+            port,
+            user: 0,
+        }
+    }
+}
 
 /// Limits and rules of a [`Pool`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,43 +4,16 @@
 
 use super::{Body, Connection, Error, Response, Transport};
 use crate::adapter_trace::trace_debug;
-use crate::pool::{Checkout, ConnectionId, Handoff, Pool, PoolConfig, WaiterId};
+use crate::pool::{Checkout, ConnectionId, Handoff, Pool, PoolConfig, PoolKey, WaiterId};
 use crate::{Bytes, CloseReason, Config, Headers, Instant, Request, ResponseHead, Reuse};
 use std::boxed::Box;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read};
 use std::net::TcpStream;
-use std::string::String;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::vec::Vec;
-
-/// Which connections may serve a request: scheme, host and port, plus a key of the caller's for
-/// anything else that makes two connections different (TLS settings, a client certificate).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PoolKey {
-    /// `http`, `https`, ...
-    pub scheme: String,
-    /// The host, as connected to.
-    pub host: String,
-    /// The port.
-    pub port: u16,
-    /// The caller's own distinction (0 when there is none).
-    pub user: u64,
-}
-
-impl PoolKey {
-    /// A plain-HTTP key.
-    pub fn http(host: &str, port: u16) -> PoolKey {
-        PoolKey {
-            scheme: "http".into(),
-            host: host.into(),
-            port,
-            user: 0,
-        }
-    }
-}
 
 type Connector<T> = dyn Fn(&PoolKey) -> io::Result<T> + Send + Sync;
 

@@ -43,7 +43,8 @@ mod client;
 mod sync;
 mod transport;
 
-pub use client::{Client, PoolKey, PooledResponse};
+pub use crate::pool::PoolKey;
+pub use client::{Client, PooledResponse};
 pub use transport::Transport;
 
 use self::sync::{Arc, Condvar, Mutex, MutexGuard, lock, wait};

@@ -12,7 +12,7 @@
 //!     // Keep-alive: both requests go over the one connection when the server allows it.
 //!     let request = Request::get(path).header("Host", "127.0.0.1");
 //!     let mut response = conn.send(&request, Body::Empty).await?;
-//!     let body = response.bytes().await?;
+//!     let body = response.body().await?;
 //!     println!("{path}: {} ({} bytes)", response.status(), body.len());
 //! }
 //! conn.close();
@@ -556,7 +556,7 @@ impl<T> Response<T> {
 
     /// Reads the rest of the body into one buffer: the piece itself when the body came in
     /// one, else the pieces concatenated.
-    pub async fn bytes(&mut self) -> Result<Bytes, Error> {
+    pub async fn body(&mut self) -> Result<Bytes, Error> {
         let Some(first) = self.chunk().await? else {
             return Ok(Bytes::new());
         };
