@@ -92,10 +92,59 @@ fn blocking(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The tokio adapter: the connection's task reads and delivers; the caller awaits.
+#[cfg(feature = "tokio")]
+fn tokio_demo(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    use h1conn::tokio::{Body, Connection, Error};
+    use h1conn::{Config, Request};
+
+    println!("== tokio adapter (one task per connection reads; the caller awaits its response)");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let conn = Connection::connect(addr, Config::default()).await?;
+        for (i, path) in ["/keep", "/keep", "/close"].iter().enumerate() {
+            let request = Request::get(path).header("Host", "demo");
+            let mut response = conn.send(&request, Body::Empty).await?;
+            println!("  request {} {path}: head {}", i + 1, response.status());
+            let body = response.body().await?;
+            println!(
+                "  request {} {path}: body {:?}, then {:?}",
+                i + 1,
+                String::from_utf8_lossy(&body),
+                response.reuse().expect("the body ended")
+            );
+        }
+        println!(
+            "  connection closed: {} (learned after the response)",
+            conn.closed().await
+        );
+        let conn = Connection::connect(addr, Config::default()).await?;
+        match conn
+            .send(&Request::get("/hangup").header("Host", "demo"), Body::Empty)
+            .await
+        {
+            Err(Error::Request(e)) => println!(
+                "  request /hangup: {e}; progress {:?}, retryable: {}",
+                e.progress(),
+                e.is_retryable()
+            ),
+            other => println!("  request /hangup: unexpected {other:?}"),
+        }
+        println!("  connection closed: {}", conn.closed().await);
+        Ok::<(), Box<dyn std::error::Error>>(())
+    })
+}
+
 /// Runs the demo.
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = start_server()?;
     println!("loopback server on {addr}");
     blocking(addr)?;
+    #[cfg(feature = "tokio")]
+    tokio_demo(addr)?;
+    #[cfg(not(feature = "tokio"))]
+    println!("== tokio adapter: run with `--features tokio` to see it too");
     Ok(())
 }

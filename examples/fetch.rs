@@ -288,6 +288,76 @@ fn pooled_request(client: &Client, opts: &Options, authority: &str, path: &str) 
     }
 }
 
+/// Runs the requests with the tokio adapter, one after another; the same lines as
+/// [`run_blocking`].
+#[cfg(feature = "tokio")]
+pub fn run_tokio(opts: &Options) -> Vec<String> {
+    use h1conn::tokio::{Body, Connection, Error};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let config = config(opts);
+        let mut open: HashMap<String, Connection> = HashMap::new();
+        let mut connections = 0usize;
+        let mut lines = Vec::new();
+        for (authority, path) in &opts.urls {
+            for _ in 0..opts.repeat {
+                let reusable = open.get(authority).is_some_and(Connection::is_ready);
+                if !reusable {
+                    open.remove(authority);
+                    match Connection::connect(authority.as_str(), config.clone()).await {
+                        Ok(conn) => {
+                            connections += 1;
+                            open.insert(authority.clone(), conn);
+                        }
+                        Err(e) => {
+                            eprintln!("fetch: connect {authority}: {e}");
+                            lines.push("error connect not-sent".to_owned());
+                            continue;
+                        }
+                    }
+                }
+                let conn = &open[authority];
+                let mut request = Request::new(&opts.method, path).header("Host", authority);
+                for (name, value) in &opts.headers {
+                    request = request.header(name, value);
+                }
+                let body = match &opts.data {
+                    Some(text) => Body::Bytes(text.clone().into()),
+                    None => Body::Empty,
+                };
+                let line = match conn.send(&request, body).await {
+                    Ok(mut response) => {
+                        let status = response.status();
+                        let mut size = 0usize;
+                        loop {
+                            match response.chunk().await {
+                                Ok(Some(piece)) => size += piece.len(),
+                                Ok(None) => break format!("response {status} {size}"),
+                                Err(Error::Request(e)) => break error_line(&e),
+                                Err(e) => {
+                                    eprintln!("fetch: {e}");
+                                    break "error usage partial".to_owned();
+                                }
+                            }
+                        }
+                    }
+                    Err(Error::Request(e)) => error_line(&e),
+                    Err(e) => {
+                        eprintln!("fetch: {e}");
+                        "error usage not-sent".to_owned()
+                    }
+                };
+                lines.push(line);
+            }
+        }
+        lines.push(format!("connections {connections}"));
+        lines
+    })
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match parse_args(&args) {
@@ -300,14 +370,21 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if opts.tokio {
-        eprintln!("fetch: --tokio needs the tokio adapter (not built yet in this version)");
-        return ExitCode::from(2);
-    }
-    let lines = if opts.pool {
-        run_pool(&opts)
-    } else {
-        run_blocking(&opts)
+    let lines = match (opts.tokio, opts.pool) {
+        #[cfg(feature = "tokio")]
+        (true, false) => run_tokio(&opts),
+        #[cfg(feature = "tokio")]
+        (true, true) => {
+            eprintln!("fetch: --tokio --pool: the tokio adapter has no pooled client yet");
+            return ExitCode::from(2);
+        }
+        #[cfg(not(feature = "tokio"))]
+        (true, _) => {
+            eprintln!("fetch: --tokio needs the tokio adapter: build with --features tokio");
+            return ExitCode::from(2);
+        }
+        (false, true) => run_pool(&opts),
+        (false, false) => run_blocking(&opts),
     };
     for line in lines {
         println!("{line}");

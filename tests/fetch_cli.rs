@@ -13,11 +13,17 @@ fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// Runs the example with both adapters (the server must answer alike each time) and checks
+/// that they print the same lines: `--tokio` changes the adapter, never the output.
 fn run(server: &Server, extra: &[&str], path: &str) -> Vec<String> {
     let url = format!("http://{}{path}", server.addr());
     let mut a = args(extra);
     a.push(url);
-    fetch::run_blocking(&fetch::parse_args(&a).expect("valid arguments"))
+    let opts = fetch::parse_args(&a).expect("valid arguments");
+    let blocking = fetch::run_blocking(&opts);
+    let tokio = fetch::run_tokio(&opts);
+    assert_eq!(blocking, tokio, "the two adapters disagree");
+    blocking
 }
 
 #[test]
@@ -37,7 +43,8 @@ fn keep_alive_reuses_one_connection() {
             "connections 1"
         ]
     );
-    assert_eq!((server.connections(), server.requests()), (1, 3));
+    // Both adapters ran: one connection each.
+    assert_eq!((server.connections(), server.requests()), (2, 6));
 }
 
 #[test]
