@@ -23,6 +23,9 @@ pub(super) const READ_SIZE: usize = 64 * 1024;
 /// Body bytes waiting in the inbox above which the task stops reading (backpressure: a caller
 /// that reads slowly is not sent the whole body into memory).
 const MAX_BACKLOG: usize = 4 * READ_SIZE;
+/// Read buffers kept for reuse while the core's events still view them: enough to cover the
+/// backlog, so a long body is read without allocating once they are all in use.
+const SPARE_BUFFERS: usize = MAX_BACKLOG / READ_SIZE + 2;
 /// Most pieces gathered into one vectored write.
 const MAX_IOV: usize = 8;
 /// Progress steps in one poll before the task yields to the runtime.
@@ -237,6 +240,8 @@ pub(super) struct Driver<T> {
     /// The read buffer: reads fill its spare capacity; what was read is split off and handed
     /// to the core without a copy, and the capacity comes back once the core's views are gone.
     buf: BytesMut,
+    /// Earlier read buffers, reused once every view of them is dropped.
+    spare: VecDeque<BytesMut>,
     /// Polled bytes not yet written, in order (bytes count as sent once polled: only what
     /// the next write takes is polled).
     writing: VecDeque<Bytes>,
@@ -262,6 +267,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             shared,
             io: Some(io),
             buf: BytesMut::new(),
+            spare: VecDeque::new(),
             writing: VecDeque::new(),
             flush: false,
             sleep: None,
@@ -362,13 +368,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
 
         // Read, idle or not: an idle close, a 408 or an early response is noticed at once.
         if read {
+            self.make_room();
             let Some(io) = self.io.as_mut() else {
                 return Step::Done;
             };
-            if self.buf.capacity() < READ_SIZE / 4 {
-                // Reclaims the buffer in place once the core's views of it are gone.
-                self.buf.reserve(READ_SIZE);
-            }
             let result = pin!(io.read_buf(&mut self.buf)).poll(cx);
             if let Poll::Ready(result) = result {
                 progressed = true;
@@ -420,6 +423,32 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             Step::Progress
         } else {
             Step::Idle
+        }
+    }
+
+    /// Gives the read buffer room for a read: its own memory back if every view of it was
+    /// dropped, else a spare buffer whose views were, else a new one (the old one waits in the
+    /// spares, or is freed with its last view).
+    fn make_room(&mut self) {
+        if self.buf.capacity() >= READ_SIZE / 4 || self.buf.try_reclaim(READ_SIZE) {
+            return;
+        }
+        let old = std::mem::take(&mut self.buf);
+        for _ in 0..self.spare.len() {
+            let Some(mut spare) = self.spare.pop_front() else {
+                break;
+            };
+            if spare.try_reclaim(READ_SIZE) {
+                self.buf = spare;
+                break;
+            }
+            self.spare.push_back(spare);
+        }
+        if self.spare.len() < SPARE_BUFFERS {
+            self.spare.push_back(old);
+        }
+        if self.buf.capacity() < READ_SIZE / 4 {
+            self.buf.reserve(READ_SIZE);
         }
     }
 
