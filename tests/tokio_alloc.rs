@@ -74,7 +74,7 @@ fn keep_alive_cycle_allocates_nothing() {
         let conn = Connection::connect(server.addr(), Config::default())
             .await
             .unwrap();
-        let mut cycle = async || {
+        let cycle = async || {
             let mut response = conn.send(&request, Body::Empty).await.unwrap();
             let mut body = 0;
             while let Some(piece) = response.chunk().await.unwrap() {
