@@ -352,6 +352,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
         let now = shared.now();
         let id = st.machine.send_request(request, now)?;
         st.stopped = false;
+        st.unsent = 0;
         let stream = match body {
             Body::Empty => None,
             Body::Bytes(bytes) if bytes.is_empty() => None,
@@ -375,7 +376,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
     }
 
     /// Streams `stream` as the body of request `id`: one piece at a time, the next read once the
-    /// task has taken the last; stops early when the connection closes or the body is no
+    /// task has taken the last (so a body held for `Expect: 100-continue` waits in the stream,
+    /// not in memory); stops early when the connection closes or the body is no
     /// longer wanted (an early response).
     async fn upload(
         &self,
@@ -389,7 +391,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
                 let mut st = shared.lock();
                 if st.closed.is_some() || st.stopped {
                     Poll::Ready(false)
-                } else if !st.machine.wants_write() {
+                } else if st.unsent == 0 {
                     Poll::Ready(true)
                 } else {
                     st.drain_waiting = true;
@@ -428,7 +430,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
             let sent = if n == 0 {
                 st.machine.finish_body(id, now)
             } else {
-                st.machine.send_body(id, piece.split().freeze(), now)
+                let sent = st.machine.send_body(id, piece.split().freeze(), now);
+                if sent.is_ok() {
+                    st.unsent += n;
+                }
+                sent
             };
             let wake = Shared::wake_task(&mut st);
             drop(st);

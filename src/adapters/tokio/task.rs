@@ -45,7 +45,12 @@ pub(super) struct State<T> {
     pub(super) stopped: bool,
     /// The task stopped reading because of `MAX_BACKLOG`; a consumer wakes it.
     read_paused: bool,
-    /// An uploader waits for the transmit queue to drain.
+    /// Body bytes an uploader handed to the core that the task has not polled out yet (less
+    /// the framing polled meanwhile: an estimate that errs on the low side). Bytes the core
+    /// holds back for `Expect: 100-continue` stay counted, so an uploader waits for the `100`
+    /// (or the core's expect-continue timer) instead of queueing its whole body.
+    pub(super) unsent: usize,
+    /// An uploader waits for `unsent` to reach zero.
     pub(super) drain_waiting: bool,
     /// The connection task, woken for writes, cancels, closes and backpressure release.
     task: Option<Waker>,
@@ -93,6 +98,7 @@ impl<T> Shared<T> {
                 closed: None,
                 stopped: false,
                 read_paused: false,
+                unsent: 0,
                 drain_waiting: false,
                 task: None,
                 waiter: None,
@@ -305,8 +311,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             waiter.now();
             return Step::Done;
         }
+        let mut gathered = 0;
         if self.writing.is_empty() {
-            let mut gathered = 0;
             while self.writing.len() < if self.vectored { MAX_IOV } else { 1 }
                 && gathered < READ_SIZE
             {
@@ -317,7 +323,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 self.writing.push_back(bytes);
             }
         }
-        if st.drain_waiting && !st.machine.wants_write() {
+        st.unsent = st.unsent.saturating_sub(gathered);
+        if st.drain_waiting && st.unsent == 0 {
             st.drain_waiting = false;
             wake = wake.and(Wake::one(st.waiter.take()));
         }
