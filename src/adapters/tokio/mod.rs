@@ -587,10 +587,11 @@ impl<T> Response<T> {
                 break;
             }
         }
-        let Some(buffered) = self.upgraded.take() else {
+        if self.upgraded.is_none() {
             return Err(Error::Usage(UsageError::Closed));
-        };
-        // The task hands the transport over as it ends.
+        }
+        // The task hands the transport over as it ends. (Dropped while waiting, `self` releases
+        // the transport: see `Drop`.)
         let shared = &*self.conn.shared;
         let transport = poll_fn(|cx| {
             let mut st: std::sync::MutexGuard<'_, State<T>> = shared.lock();
@@ -604,6 +605,7 @@ impl<T> Response<T> {
             Poll::Pending
         })
         .await;
+        let buffered = self.upgraded.take().unwrap_or_default();
         transport
             .map(|t| (t, buffered))
             .ok_or(Error::Usage(UsageError::Closed))
@@ -641,6 +643,15 @@ impl<T> futures_core::Stream for Response<T> {
 
 impl<T> Drop for Response<T> {
     fn drop(&mut self) {
+        if self.upgraded.is_some() {
+            // Switched protocols, and the transport was not taken: release it.
+            let mut st = self.conn.shared.lock();
+            st.upgrade_abandoned = true;
+            let transport = st.upgraded.take();
+            drop(st);
+            drop(transport);
+            return;
+        }
         if self.end.is_some() {
             return;
         }

@@ -61,6 +61,8 @@ pub(super) struct State<T> {
     pub(super) task_done: bool,
     /// The transport, after an accepted upgrade, for `Response::into_upgraded`.
     pub(super) upgraded: Option<T>,
+    /// The upgraded response was dropped without taking the transport: it is dropped too.
+    pub(super) upgrade_abandoned: bool,
 }
 
 pub(super) struct Shared<T> {
@@ -104,6 +106,7 @@ impl<T> Shared<T> {
                 waiter: None,
                 task_done: false,
                 upgraded: None,
+                upgrade_abandoned: false,
             }),
             close_tx: watch::Sender::new(None),
             epoch: ::tokio::time::Instant::now(),
@@ -297,7 +300,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         if let Some(reason) = st.closed {
             self.done = true;
             let io = self.io.take();
-            let (kept, dropped) = if reason == CloseReason::Upgraded {
+            let (kept, dropped) = if reason == CloseReason::Upgraded && !st.upgrade_abandoned {
                 (io, None)
             } else {
                 (None, io)
