@@ -7,6 +7,32 @@ use support::tokio_adapter::Tokio;
 
 adapter_scenarios!(Tokio::new());
 
+/// The ordering scenarios again with the caller and the connection task on one thread.
+mod current_thread {
+    use super::support;
+    use super::support::tokio_adapter::Tokio;
+
+    #[test]
+    fn close_race_10000() {
+        support::scenarios::close_race(&Tokio::current_thread(), 10_000);
+    }
+
+    #[test]
+    fn bodied_then_close() {
+        support::scenarios::bodied_then_close(&Tokio::current_thread(), 1_000);
+    }
+
+    #[test]
+    fn hang_up_at_every_offset() {
+        support::scenarios::hang_up_at_every_offset(&Tokio::current_thread());
+    }
+
+    #[test]
+    fn hang_up_before_response() {
+        support::scenarios::hang_up_before_response(&Tokio::current_thread());
+    }
+}
+
 use h1conn::tokio::{Body, Connection, Error};
 use h1conn::{CloseReason, Config, EofPhase, FailureKind, Progress, Request, Reuse, UsageError};
 use std::time::Duration;
