@@ -52,8 +52,17 @@
 //! Go's `net/http` papered over with a 100 ms wait). Nothing waits on a timer: a hang-up wakes
 //! the pending read, the core fails the request, and the caller is woken at once.
 //!
-//! The task stops reading while more than 256 KiB of body waits in the inbox, and the caller
-//! wakes it when it has read some: a slow reader is not sent the whole body into memory.
+//! ## Backpressure and speed
+//! - The task stops reading while more than 256 KiB of body waits in the inbox, and the caller
+//!   wakes it when it has read some: a slow reader is not sent the whole body into memory.
+//! - A streamed request body is read one piece (up to 64 KiB) at a time, the next only once
+//!   the task has polled the last out of the core: a body the core holds back for
+//!   `Expect: 100-continue` waits in the caller's stream, not in memory.
+//! - Body bytes are never copied after the read (pieces are views of the read buffer; uploaded
+//!   pieces are handed to the core as they were read). Read buffers come back for reuse once
+//!   their views are dropped, and the inbox, the close signal and the task are allocated once
+//!   per connection: a keep-alive request/response cycle allocates nothing in steady state
+//!   (`tests/tokio_alloc.rs`). Pieces of a request are gathered into one vectored write.
 //!
 //! ## Cancellation and the end of the task
 //! Dropping the [`send`](Connection::send) future before the head, or a [`Response`] before
