@@ -5,7 +5,7 @@ mod support;
 
 use h1conn::Config;
 use support::blocking_adapter::Blocking;
-use support::scenarios::{Adapter, TestBody, fds_and_threads};
+use support::scenarios::{Adapter, TestBody, fds_and_threads, fds_and_threads_settled};
 use support::server::{Peer, Server};
 
 #[test]
@@ -63,5 +63,5 @@ fn nothing_left_after_hang_ups() {
         let request = h1conn::Request::get("/").header("Host", "t");
         assert!(a.send(&conn, &request, TestBody::Empty).is_err());
     }
-    assert_eq!(fds_and_threads(), before);
+    assert_eq!(fds_and_threads_settled(before), before);
 }

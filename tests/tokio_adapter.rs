@@ -7,6 +7,32 @@ use support::tokio_adapter::Tokio;
 
 adapter_scenarios!(Tokio::new());
 
+/// The ordering scenarios again with the caller and the connection task on one thread.
+mod current_thread {
+    use super::support;
+    use super::support::tokio_adapter::Tokio;
+
+    #[test]
+    fn close_race_10000() {
+        support::scenarios::close_race(&Tokio::current_thread(), 10_000);
+    }
+
+    #[test]
+    fn bodied_then_close() {
+        support::scenarios::bodied_then_close(&Tokio::current_thread(), 1_000);
+    }
+
+    #[test]
+    fn hang_up_at_every_offset() {
+        support::scenarios::hang_up_at_every_offset(&Tokio::current_thread());
+    }
+
+    #[test]
+    fn hang_up_before_response() {
+        support::scenarios::hang_up_before_response(&Tokio::current_thread());
+    }
+}
+
 use h1conn::tokio::{Body, Connection, Error};
 use h1conn::{CloseReason, Config, EofPhase, FailureKind, Progress, Request, Reuse, UsageError};
 use std::time::Duration;
@@ -351,4 +377,74 @@ fn next_request_while_the_last_body_is_unread() {
         assert_eq!(&second.body().await.unwrap()[..], b"/second");
         assert_eq!(&first.body().await.unwrap()[..], b"/first");
     });
+}
+
+/// A streamed body for an `Expect: 100-continue` request waits in its stream, not in memory:
+/// while the server has not answered, the adapter reads at most a piece or two of it.
+#[test]
+fn expect_continue_stream_waits_in_the_stream() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll};
+    use tokio::io::{AsyncRead, ReadBuf};
+
+    struct Counted(std::io::Cursor<Vec<u8>>, Arc<AtomicUsize>);
+    impl AsyncRead for Counted {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let before = buf.filled().len();
+            let polled = Pin::new(&mut self.0).poll_read(cx, buf);
+            let n = buf.filled().len() - before;
+            self.1.fetch_add(n, Ordering::SeqCst);
+            polled
+        }
+    }
+
+    const SIZE: usize = 8 << 20;
+    let taken = Arc::new(AtomicUsize::new(0));
+    let taken_then = Arc::new(AtomicUsize::new(usize::MAX));
+    let (counter, record) = (taken.clone(), taken_then.clone());
+    let server = Server::start(move |mut peer: Peer| {
+        if let Some(mut req) = peer.read_head() {
+            // Silence for a while (a read that must time out: no body byte before the `100`).
+            let _ = peer
+                .stream
+                .set_read_timeout(Some(Duration::from_millis(200)));
+            let mut byte = [0u8; 1];
+            assert!(std::io::Read::read(&mut peer.stream, &mut byte).is_err());
+            let _ = peer.stream.set_read_timeout(None);
+            record.store(counter.load(Ordering::SeqCst), Ordering::SeqCst);
+            peer.write(b"HTTP/1.1 100 Continue\r\n\r\n");
+            peer.read_body(&mut req);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                req.body.len()
+            );
+            peer.write(answer.as_bytes());
+        }
+    });
+    let config = Config::default().expect_continue_timeout(Duration::from_secs(30));
+    let a = support::tokio_adapter::Tokio::new();
+    let status = a.rt.block_on(async {
+        let conn = Connection::connect(server.addr(), config).await.unwrap();
+        let request = Request::new("PUT", "/")
+            .header("Host", "test")
+            .header("Expect", "100-continue");
+        let body = Body::Stream(Box::pin(Counted(
+            std::io::Cursor::new(vec![b'e'; SIZE]),
+            taken.clone(),
+        )));
+        let response = timeout(NET, conn.send(&request, body))
+            .await
+            .unwrap()
+            .unwrap();
+        (response.status(), response.informational().len())
+    });
+    assert_eq!(status, (200, 1));
+    let then = taken_then.load(Ordering::SeqCst);
+    assert!(then <= 128 << 10, "{then} bytes were read before the 100");
+    assert_eq!(taken.load(Ordering::SeqCst), SIZE);
 }

@@ -7,7 +7,7 @@ mod support;
 use h1conn::tokio::{Body, Connection};
 use h1conn::{CloseReason, Config, Request};
 use std::time::Duration;
-use support::scenarios::{Adapter, TestBody, fds_and_threads};
+use support::scenarios::{Adapter, TestBody, fds_and_threads, fds_and_threads_settled};
 use support::server::{Peer, Server};
 use support::tokio_adapter::Tokio;
 
@@ -35,6 +35,7 @@ fn nothing_left_behind() {
     nothing_left_after_hang_ups(&a);
     nothing_left_when_every_handle_is_dropped(&a);
     nothing_left_after_a_canceled_request(&a);
+    nothing_left_after_an_unclaimed_upgrade(&a);
 }
 
 fn nothing_left_after_hang_ups(a: &Tokio) {
@@ -63,7 +64,7 @@ fn nothing_left_when_every_handle_is_dropped(a: &Tokio) {
         drop(clone);
         assert_eq!(settle(a), 0);
     }
-    assert_eq!(fds_and_threads(), before);
+    assert_eq!(fds_and_threads_settled(before), before);
 }
 
 fn nothing_left_after_a_canceled_request(a: &Tokio) {
@@ -100,5 +101,38 @@ fn nothing_left_after_a_canceled_request(a: &Tokio) {
         assert_eq!(conn.close_reason(), Some(CloseReason::Canceled));
         assert_eq!(settle(a), 0);
     }
-    assert_eq!(fds_and_threads(), before);
+    assert_eq!(fds_and_threads_settled(before), before);
+}
+
+/// A `101` response dropped without taking the transport releases it at once, while handles to
+/// the connection remain (the server sees EOF).
+fn nothing_left_after_an_unclaimed_upgrade(a: &Tokio) {
+    let before = fds_and_threads();
+    {
+        let (eof_tx, eof_rx) = std::sync::mpsc::channel::<()>();
+        let server = Server::start(move |mut peer: Peer| {
+            if peer.read_request().is_some() {
+                peer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n");
+                // Returns at the client's close.
+                let _ = std::io::Read::read(&mut peer.stream, &mut [0u8; 1]);
+                let _ = eof_tx.send(());
+            }
+        });
+        let conn = a.connect(server.addr(), Config::default());
+        let request = get().header("Connection", "upgrade").header("Upgrade", "x");
+        let status = a.rt.block_on(async {
+            let mut response = conn.send(&request, Body::Empty).await.unwrap();
+            assert_eq!(response.chunk().await.unwrap(), None);
+            response.status()
+        });
+        assert_eq!(status, 101);
+        assert_eq!(conn.close_reason(), Some(CloseReason::Upgraded));
+        assert!(
+            eof_rx.recv_timeout(Duration::from_secs(5)).is_ok(),
+            "the transport outlived its response"
+        );
+        assert_eq!(settle(a), 0);
+        drop(conn);
+    }
+    assert_eq!(fds_and_threads_settled(before), before);
 }

@@ -30,6 +30,17 @@ impl Tokio {
         Tokio { rt }
     }
 
+    /// A current-thread runtime: the caller and the connection tasks take turns on the test
+    /// thread, inside `block_on`. Fine for scenarios whose server does not wait for the client
+    /// to close (see the module docs).
+    pub fn current_thread() -> Tokio {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        Tokio { rt }
+    }
+
     /// Tasks of this runtime not yet ended.
     pub fn alive_tasks(&self) -> usize {
         self.rt.handle().metrics().num_alive_tasks()

@@ -52,8 +52,17 @@
 //! Go's `net/http` papered over with a 100 ms wait). Nothing waits on a timer: a hang-up wakes
 //! the pending read, the core fails the request, and the caller is woken at once.
 //!
-//! The task stops reading while more than 256 KiB of body waits in the inbox, and the caller
-//! wakes it when it has read some: a slow reader is not sent the whole body into memory.
+//! ## Backpressure and speed
+//! - The task stops reading while more than 256 KiB of body waits in the inbox, and the caller
+//!   wakes it when it has read some: a slow reader is not sent the whole body into memory.
+//! - A streamed request body is read one piece (up to 64 KiB) at a time, the next only once
+//!   the task has polled the last out of the core: a body the core holds back for
+//!   `Expect: 100-continue` waits in the caller's stream, not in memory.
+//! - Body bytes are never copied after the read (pieces are views of the read buffer; uploaded
+//!   pieces are handed to the core as they were read). Read buffers come back for reuse once
+//!   their views are dropped, and the inbox, the close signal and the task are allocated once
+//!   per connection: a keep-alive request/response cycle allocates nothing in steady state
+//!   (`tests/tokio_alloc.rs`). Pieces of a request are gathered into one vectored write.
 //!
 //! ## Cancellation and the end of the task
 //! Dropping the [`send`](Connection::send) future before the head, or a [`Response`] before
@@ -352,6 +361,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
         let now = shared.now();
         let id = st.machine.send_request(request, now)?;
         st.stopped = false;
+        st.unsent = 0;
         let stream = match body {
             Body::Empty => None,
             Body::Bytes(bytes) if bytes.is_empty() => None,
@@ -375,7 +385,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
     }
 
     /// Streams `stream` as the body of request `id`: one piece at a time, the next read once the
-    /// task has taken the last; stops early when the connection closes or the body is no
+    /// task has taken the last (so a body held for `Expect: 100-continue` waits in the stream,
+    /// not in memory); stops early when the connection closes or the body is no
     /// longer wanted (an early response).
     async fn upload(
         &self,
@@ -389,7 +400,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
                 let mut st = shared.lock();
                 if st.closed.is_some() || st.stopped {
                     Poll::Ready(false)
-                } else if !st.machine.wants_write() {
+                } else if st.unsent == 0 {
                     Poll::Ready(true)
                 } else {
                     st.drain_waiting = true;
@@ -428,7 +439,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
             let sent = if n == 0 {
                 st.machine.finish_body(id, now)
             } else {
-                st.machine.send_body(id, piece.split().freeze(), now)
+                let sent = st.machine.send_body(id, piece.split().freeze(), now);
+                if sent.is_ok() {
+                    st.unsent += n;
+                }
+                sent
             };
             let wake = Shared::wake_task(&mut st);
             drop(st);
@@ -581,10 +596,11 @@ impl<T> Response<T> {
                 break;
             }
         }
-        let Some(buffered) = self.upgraded.take() else {
+        if self.upgraded.is_none() {
             return Err(Error::Usage(UsageError::Closed));
-        };
-        // The task hands the transport over as it ends.
+        }
+        // The task hands the transport over as it ends. (Dropped while waiting, `self` releases
+        // the transport: see `Drop`.)
         let shared = &*self.conn.shared;
         let transport = poll_fn(|cx| {
             let mut st: std::sync::MutexGuard<'_, State<T>> = shared.lock();
@@ -598,6 +614,7 @@ impl<T> Response<T> {
             Poll::Pending
         })
         .await;
+        let buffered = self.upgraded.take().unwrap_or_default();
         transport
             .map(|t| (t, buffered))
             .ok_or(Error::Usage(UsageError::Closed))
@@ -635,6 +652,15 @@ impl<T> futures_core::Stream for Response<T> {
 
 impl<T> Drop for Response<T> {
     fn drop(&mut self) {
+        if self.upgraded.is_some() {
+            // Switched protocols, and the transport was not taken: release it.
+            let mut st = self.conn.shared.lock();
+            st.upgrade_abandoned = true;
+            let transport = st.upgraded.take();
+            drop(st);
+            drop(transport);
+            return;
+        }
         if self.end.is_some() {
             return;
         }

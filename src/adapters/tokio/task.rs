@@ -23,6 +23,9 @@ pub(super) const READ_SIZE: usize = 64 * 1024;
 /// Body bytes waiting in the inbox above which the task stops reading (backpressure: a caller
 /// that reads slowly is not sent the whole body into memory).
 const MAX_BACKLOG: usize = 4 * READ_SIZE;
+/// Read buffers kept for reuse while the core's events still view them: enough to cover the
+/// backlog, so a long body is read without allocating once they are all in use.
+const SPARE_BUFFERS: usize = MAX_BACKLOG / READ_SIZE + 2;
 /// Most pieces gathered into one vectored write.
 const MAX_IOV: usize = 8;
 /// Progress steps in one poll before the task yields to the runtime.
@@ -42,7 +45,12 @@ pub(super) struct State<T> {
     pub(super) stopped: bool,
     /// The task stopped reading because of `MAX_BACKLOG`; a consumer wakes it.
     read_paused: bool,
-    /// An uploader waits for the transmit queue to drain.
+    /// Body bytes an uploader handed to the core that the task has not polled out yet (less
+    /// the framing polled meanwhile: an estimate that errs on the low side). Bytes the core
+    /// holds back for `Expect: 100-continue` stay counted, so an uploader waits for the `100`
+    /// (or the core's expect-continue timer) instead of queueing its whole body.
+    pub(super) unsent: usize,
+    /// An uploader waits for `unsent` to reach zero.
     pub(super) drain_waiting: bool,
     /// The connection task, woken for writes, cancels, closes and backpressure release.
     task: Option<Waker>,
@@ -53,6 +61,8 @@ pub(super) struct State<T> {
     pub(super) task_done: bool,
     /// The transport, after an accepted upgrade, for `Response::into_upgraded`.
     pub(super) upgraded: Option<T>,
+    /// The upgraded response was dropped without taking the transport: it is dropped too.
+    pub(super) upgrade_abandoned: bool,
 }
 
 pub(super) struct Shared<T> {
@@ -90,11 +100,13 @@ impl<T> Shared<T> {
                 closed: None,
                 stopped: false,
                 read_paused: false,
+                unsent: 0,
                 drain_waiting: false,
                 task: None,
                 waiter: None,
                 task_done: false,
                 upgraded: None,
+                upgrade_abandoned: false,
             }),
             close_tx: watch::Sender::new(None),
             epoch: ::tokio::time::Instant::now(),
@@ -237,6 +249,8 @@ pub(super) struct Driver<T> {
     /// The read buffer: reads fill its spare capacity; what was read is split off and handed
     /// to the core without a copy, and the capacity comes back once the core's views are gone.
     buf: BytesMut,
+    /// Earlier read buffers, reused once every view of them is dropped.
+    spare: VecDeque<BytesMut>,
     /// Polled bytes not yet written, in order (bytes count as sent once polled: only what
     /// the next write takes is polled).
     writing: VecDeque<Bytes>,
@@ -262,6 +276,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             shared,
             io: Some(io),
             buf: BytesMut::new(),
+            spare: VecDeque::new(),
             writing: VecDeque::new(),
             flush: false,
             sleep: None,
@@ -285,7 +300,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         if let Some(reason) = st.closed {
             self.done = true;
             let io = self.io.take();
-            let (kept, dropped) = if reason == CloseReason::Upgraded {
+            let (kept, dropped) = if reason == CloseReason::Upgraded && !st.upgrade_abandoned {
                 (io, None)
             } else {
                 (None, io)
@@ -299,8 +314,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             waiter.now();
             return Step::Done;
         }
+        let mut gathered = 0;
         if self.writing.is_empty() {
-            let mut gathered = 0;
             while self.writing.len() < if self.vectored { MAX_IOV } else { 1 }
                 && gathered < READ_SIZE
             {
@@ -311,7 +326,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 self.writing.push_back(bytes);
             }
         }
-        if st.drain_waiting && !st.machine.wants_write() {
+        st.unsent = st.unsent.saturating_sub(gathered);
+        if st.drain_waiting && st.unsent == 0 {
             st.drain_waiting = false;
             wake = wake.and(Wake::one(st.waiter.take()));
         }
@@ -362,13 +378,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
 
         // Read, idle or not: an idle close, a 408 or an early response is noticed at once.
         if read {
+            self.make_room();
             let Some(io) = self.io.as_mut() else {
                 return Step::Done;
             };
-            if self.buf.capacity() < READ_SIZE / 4 {
-                // Reclaims the buffer in place once the core's views of it are gone.
-                self.buf.reserve(READ_SIZE);
-            }
             let result = pin!(io.read_buf(&mut self.buf)).poll(cx);
             if let Poll::Ready(result) = result {
                 progressed = true;
@@ -420,6 +433,32 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             Step::Progress
         } else {
             Step::Idle
+        }
+    }
+
+    /// Gives the read buffer room for a read: its own memory back if every view of it was
+    /// dropped, else a spare buffer whose views were, else a new one (the old one waits in the
+    /// spares, or is freed with its last view).
+    fn make_room(&mut self) {
+        if self.buf.capacity() >= READ_SIZE / 4 || self.buf.try_reclaim(READ_SIZE) {
+            return;
+        }
+        let old = std::mem::take(&mut self.buf);
+        for _ in 0..self.spare.len() {
+            let Some(mut spare) = self.spare.pop_front() else {
+                break;
+            };
+            if spare.try_reclaim(READ_SIZE) {
+                self.buf = spare;
+                break;
+            }
+            self.spare.push_back(spare);
+        }
+        if self.spare.len() < SPARE_BUFFERS {
+            self.spare.push_back(old);
+        }
+        if self.buf.capacity() < READ_SIZE / 4 {
+            self.buf.reserve(READ_SIZE);
         }
     }
 
