@@ -210,6 +210,16 @@ impl Connection {
         self.completed
     }
 
+    /// Whether the request in flight holds its body back for `Expect: 100-continue`: until a
+    /// `100`, a final head, or the expect-continue deadline. Body bytes given to
+    /// [`send_body`](Self::send_body) meanwhile are queued, not transmitted, so a runtime
+    /// streaming a large body should wait for this to turn `false` before reading more of it.
+    pub fn awaiting_continue(&self) -> bool {
+        self.exchange
+            .as_ref()
+            .is_some_and(|e| matches!(e.expect, Expect::Waiting { .. }))
+    }
+
     /// Whether [`poll_transmit`](Self::poll_transmit) has bytes to hand out.
     pub fn wants_write(&self) -> bool {
         !self.transmit.ready.is_empty()

@@ -282,7 +282,9 @@ fn expect_continue_holds_body_until_100() {
         String::from_utf8(h.flush()).unwrap().ends_with("\r\n\r\n"),
         "only the head goes out"
     );
+    assert!(h.conn.connection().awaiting_continue());
     h.input(b"HTTP/1.1 100 Continue\r\n\r\n");
+    assert!(!h.conn.connection().awaiting_continue());
     assert_eq!(h.flush(), b"hello");
     h.input(OK_EMPTY);
     assert_eq!(
@@ -305,7 +307,9 @@ fn expect_continue_timeout_releases_body() {
     );
     h.advance(Duration::from_millis(499));
     assert!(h.flush().is_empty());
+    assert!(h.conn.connection().awaiting_continue());
     h.advance(Duration::from_millis(1));
+    assert!(!h.conn.connection().awaiting_continue());
     assert_eq!(h.flush(), b"2\r\nab\r\n0\r\n\r\n");
     assert_eq!(
         h.conn.connection().poll_timeout(),

@@ -408,6 +408,33 @@ pub fn expect_continue<A: Adapter>(a: &A) {
         .send(&conn, &request, TestBody::Bytes(body.clone()))
         .unwrap();
     assert_eq!((got.status, got.body), (200, body));
+
+    // 4. A streamed 4 MiB body behind `Expect: 100-continue`, answered `100` after the head:
+    // the adapter waits for the `100` before streaming (it never reads the whole body into
+    // memory first), then the server counts every byte.
+    let server = Server::start(|mut peer: Peer| {
+        if let Some(mut req) = peer.read_head() {
+            peer.write(b"HTTP/1.1 100 Continue\r\n\r\n");
+            peer.read_body(&mut req);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                req.body.len().to_string().len()
+            );
+            peer.write(answer.as_bytes());
+            peer.write(req.body.len().to_string().as_bytes());
+        }
+    });
+    let conn = a.connect(server.addr(), Config::default());
+    let streamed = Request::new("PUT", "/")
+        .header("Host", "test")
+        .header("Expect", "100-continue");
+    let got = a
+        .send(&conn, &streamed, TestBody::Stream(vec![b's'; 4 << 20]))
+        .unwrap();
+    assert_eq!(
+        (got.informational, got.body),
+        (vec![100], (4 << 20).to_string().into_bytes())
+    );
 }
 
 /// Dropping a response mid-body closes the connection, as the core decides (HTTP/1.1 cannot

@@ -364,6 +364,12 @@ impl<T: Transport> Connection<T> {
             if sent.is_ok() && n > 0 {
                 st = self.read_available(st);
             }
+            // While the core holds the body for `Expect: 100-continue`, read no more of it:
+            // wait (reading) for the `100`, a final head, or the expect-continue deadline
+            // (the read timeout is set to it), so a large body never piles up in memory.
+            while st.machine.awaiting_continue() && st.closed.is_none() {
+                st = self.read_once(st);
+            }
             let stop = sent.is_err() || n == 0 || st.closed.is_some();
             self.give_io(st);
             if stop {
