@@ -110,6 +110,11 @@
 //! ## Features
 //! - `std` (default): the blocking adapter, [`blocking`]. The core is `no_std` with `alloc`.
 //! - `tokio`: the tokio adapter, `h1conn::tokio` (one task per connection).
+//! - `http`: conversions to and from the `http` crate's types (`Request::from_http`,
+//!   `ResponseHead::to_http`, `Headers::to_http`).
+//! - `http-body` (implies `tokio` and `http`): the tokio adapter's response is an
+//!   `http_body::Body` (data frames, then the trailers as an `http::HeaderMap`).
+//! - `tracing`: `tracing` events from the adapters and the pool.
 //! - `testing`: the `h1conn::testing` module, a reusable checker of this whole contract for property
 //!   tests and fuzz harnesses (`docs/fuzzing.md`).
 //!

@@ -226,6 +226,85 @@ fn body_as_async_read_and_as_stream() {
 
 use std::pin::Pin;
 
+/// Feature `http-body`: the response as an `http_body::Body`. `BodyExt::collect` gets the data
+/// and the trailers; frame by frame, data frames come as they arrive, then one trailers frame,
+/// then the end; a body without trailers ends with its data; a body cut off is an error.
+#[test]
+fn body_as_http_body() {
+    use http_body::Body as _;
+    use http_body_util::BodyExt;
+    let server = Server::start(|mut peer: Peer| {
+        while let Some(req) = peer.read_request() {
+            let _ = match req.path.as_str() {
+                "/trailers" => peer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nChecksum: 3e25\r\nX-Two: a\r\n\r\n"),
+                "/plain" => peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain"),
+                _ => {
+                    peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
+                    return;
+                }
+            };
+        }
+    });
+    current_thread().block_on(async {
+        let conn = Connection::connect(server.addr(), Config::default())
+            .await
+            .unwrap();
+
+        // Collected: data and trailers both arrive; the head converts to `http` alongside.
+        let response = conn.send(&get("/trailers"), Body::Empty).await.unwrap();
+        let response = http::Response::from_parts(response.head().to_http().unwrap(), response);
+        assert_eq!(response.status(), http::StatusCode::OK);
+        let collected = response.into_body().collect().await.unwrap();
+        let trailers = collected.trailers().cloned().expect("trailers");
+        assert_eq!(collected.to_bytes(), "hello world");
+        assert_eq!(trailers.len(), 2);
+        assert_eq!(trailers["checksum"], "3e25");
+        assert_eq!(trailers["x-two"], "a");
+
+        // Frame by frame.
+        let mut response = conn.send(&get("/trailers"), Body::Empty).await.unwrap();
+        let mut data = Vec::new();
+        let mut trailer_frames = 0;
+        while let Some(frame) = response.frame().await {
+            let frame = frame.unwrap();
+            assert_eq!(trailer_frames, 0, "a frame after the trailers");
+            if let Some(piece) = frame.data_ref() {
+                data.extend_from_slice(piece);
+            } else {
+                assert_eq!(frame.trailers_ref().unwrap()["checksum"], "3e25");
+                trailer_frames += 1;
+            }
+        }
+        assert_eq!((data.as_slice(), trailer_frames), (&b"hello world"[..], 1));
+        assert!(response.is_end_stream());
+        assert_eq!(response.size_hint().exact(), Some(0));
+        assert!(response.frame().await.is_none());
+
+        // No trailers: the data, then the end.
+        let response = conn.send(&get("/plain"), Body::Empty).await.unwrap();
+        let collected = response.collect().await.unwrap();
+        assert!(collected.trailers().is_none());
+        assert_eq!(collected.to_bytes(), "plain");
+
+        // Cut off mid-body: the failure, with the core's verdict, then nothing more.
+        let mut response = conn.send(&get("/cut"), Body::Empty).await.unwrap();
+        let mut got = Vec::new();
+        let error = loop {
+            match response.frame().await.expect("an error before the end") {
+                Ok(frame) => got.extend_from_slice(frame.data_ref().unwrap()),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(got, b"half");
+        match error {
+            Error::Request(e) => assert_eq!(e.progress(), Progress::ResponseStarted),
+            other => panic!("expected a request failure, got {other:?}"),
+        }
+        assert!(response.frame().await.is_none());
+        assert!(response.is_end_stream());
+    });
+}
+
 /// A caller that does not read is not sent the whole body into memory: the task stops reading,
 /// the socket buffers fill, and the server's writes block.
 #[test]

@@ -85,6 +85,8 @@
 //! runtime needs its time driver (`enable_time`, or `enable_all`) for the connection's
 //! deadlines: the default [`Config`] has an idle timeout.
 
+#[cfg(feature = "http-body")]
+mod http_body;
 mod task;
 
 use self::task::{Driver, READ_SIZE, Shared, State};
@@ -105,6 +107,7 @@ use std::task::{Context, Poll, ready};
 use std::vec::Vec;
 
 /// The body of a request.
+#[non_exhaustive]
 pub enum Body<'a> {
     /// No body.
     Empty,
@@ -138,6 +141,11 @@ pub enum Error {
     Usage(UsageError),
     /// Reading the request body from the caller's stream failed; the request was canceled.
     Body(io::Error),
+    /// The response's trailers could not become an `http::HeaderMap` (a field `http` refuses),
+    /// so the `http_body::Body` frame could not be made (feature `http-body` only). The body
+    /// itself had ended and the connection carries on as [`Response::reuse`] says.
+    #[cfg(feature = "http-body")]
+    Trailers(crate::HttpConversionError),
 }
 
 impl fmt::Display for Error {
@@ -146,6 +154,8 @@ impl fmt::Display for Error {
             Error::Request(e) => write!(f, "request failed: {e}"),
             Error::Usage(e) => write!(f, "refused: {e}"),
             Error::Body(e) => write!(f, "reading the request body failed: {e}"),
+            #[cfg(feature = "http-body")]
+            Error::Trailers(e) => write!(f, "the trailers do not convert to http: {e}"),
         }
     }
 }
@@ -156,6 +166,8 @@ impl std::error::Error for Error {
             Error::Request(e) => Some(e),
             Error::Usage(e) => Some(e),
             Error::Body(e) => Some(e),
+            #[cfg(feature = "http-body")]
+            Error::Trailers(e) => Some(e),
         }
     }
 }
@@ -322,6 +334,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
                         chunk: Bytes::new(),
                         end: None,
                         upgraded: None,
+                        frames_done: false,
                     });
                 }
                 Some(Event::RequestFailed { error, .. }) => {
@@ -472,7 +485,8 @@ impl<T> Drop for Cancel<'_, T> {
 
 /// A response: its head at once, its body as it arrives (as `Bytes` pieces through
 /// [`chunk`](Self::chunk), as a [`Stream`](futures_core::Stream), or through
-/// [`AsyncRead`]), then its trailers.
+/// [`AsyncRead`]), then its trailers. With feature `http-body` it is also an
+/// `http_body::Body`: data frames, then a trailers frame.
 ///
 /// Dropping it before the body ended cancels the request: HTTP/1.1 cannot abandon a response,
 /// so the connection closes ([`CloseReason::Canceled`]), as the core decides.
@@ -485,6 +499,9 @@ pub struct Response<T = TcpStream> {
     chunk: Bytes,
     end: Option<Result<(Headers, Reuse), RequestError>>,
     upgraded: Option<Bytes>,
+    /// As an `http_body::Body`: the last frame (the trailers, or an error) was yielded.
+    #[cfg_attr(not(feature = "http-body"), allow(dead_code))]
+    frames_done: bool,
 }
 
 impl<T> fmt::Debug for Response<T> {
