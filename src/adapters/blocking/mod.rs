@@ -1,23 +1,42 @@
 //! The blocking adapter: an HTTP/1.1 client connection over any [`Transport`] (a `TcpStream`,
 //! a TLS stream, a Unix socket), driven by the threads that wait on it. No thread of its own.
 //!
-//! ```no_run
+//! ```
 //! use h1conn::blocking::{Body, Connection};
 //! use h1conn::{Config, Request};
 //! use std::io::Read;
 //!
-//! let conn = Connection::connect("127.0.0.1:8080", Config::default())?;
+//! # use std::io::{BufRead, BufReader, Write};
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let addr = listener.local_addr()?;
+//! # let server = std::thread::spawn(move || -> std::io::Result<()> {
+//! #     let (mut stream, _) = listener.accept()?;
+//! #     let mut reader = BufReader::new(stream.try_clone()?);
+//! #     for (body, close) in [("hello", ""), ("world", "Connection: close\r\n")] {
+//! #         let mut line = String::new();
+//! #         while reader.read_line(&mut line)? > 2 { // the request head, to its empty line
+//! #             line.clear();
+//! #         }
+//! #         let length = body.len();
+//! #         write!(stream, "HTTP/1.1 200 OK\r\n{close}Content-Length: {length}\r\n\r\n{body}")?;
+//! #     }
+//! #     Ok(())
+//! # });
+//! // `addr`: a tiny loopback server on a thread (the hidden lines of this example): it
+//! // answers two requests on one connection and closes after the second.
+//! let conn = Connection::connect(addr, Config::default())?;
 //! for path in ["/a", "/b"] {
 //!     // Keep-alive: both requests go over the one connection when the server allows it.
 //!     let request = Request::get(path).header("Host", "127.0.0.1");
 //!     let mut response = conn.send(&request, Body::Empty)?;
-//!     let mut body = Vec::new();
-//!     response.read_to_end(&mut body)?;
-//!     println!("{path}: {} ({} bytes)", response.status(), body.len());
+//!     let mut body = String::new();
+//!     response.read_to_string(&mut body)?;
+//!     println!("{path}: {} {body:?}", response.status()); // "/a: 200 \"hello\""
 //! }
 //! if let Some(reason) = conn.close_reason() {
-//!     println!("closed: {reason}");
+//!     println!("closed: {reason}"); // the server asked for it
 //! }
+//! # server.join().unwrap()?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -2,23 +2,44 @@
 //! transport (a `TcpStream`, a TLS stream, a Unix socket, an in-memory `tokio::io::duplex`),
 //! driven by one task of its own.
 //!
-//! ```no_run
+//! ```
 //! use h1conn::tokio::{Body, Connection};
 //! use h1conn::{Config, Request};
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let conn = Connection::connect("127.0.0.1:8080", Config::default()).await?;
-//! for path in ["/a", "/b"] {
-//!     // Keep-alive: both requests go over the one connection when the server allows it.
-//!     let request = Request::get(path).header("Host", "127.0.0.1");
-//!     let mut response = conn.send(&request, Body::Empty).await?;
-//!     let body = response.body().await?;
-//!     println!("{path}: {} ({} bytes)", response.status(), body.len());
-//! }
-//! conn.close();
-//! println!("closed: {}", conn.closed().await);
-//! # Ok(())
-//! # }
+//! # use std::io::{BufRead, BufReader, Write};
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let addr = listener.local_addr()?;
+//! # let server = std::thread::spawn(move || -> std::io::Result<()> {
+//! #     let (mut stream, _) = listener.accept()?;
+//! #     let mut reader = BufReader::new(stream.try_clone()?);
+//! #     for (body, close) in [("hello", ""), ("world", "Connection: close\r\n")] {
+//! #         let mut line = String::new();
+//! #         while reader.read_line(&mut line)? > 2 { // the request head, to its empty line
+//! #             line.clear();
+//! #         }
+//! #         let length = body.len();
+//! #         write!(stream, "HTTP/1.1 200 OK\r\n{close}Content-Length: {length}\r\n\r\n{body}")?;
+//! #     }
+//! #     Ok(())
+//! # });
+//! // `addr`: a tiny loopback server on a thread (the hidden lines of this example): it
+//! // answers two requests on one connection and closes after the second.
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! runtime.block_on(async {
+//!     let conn = Connection::connect(addr, Config::default()).await?;
+//!     for path in ["/a", "/b"] {
+//!         // Keep-alive: both requests go over the one connection when the server allows it.
+//!         let request = Request::get(path).header("Host", "127.0.0.1");
+//!         let mut response = conn.send(&request, Body::Empty).await?;
+//!         let body = response.body().await?;
+//!         let text = String::from_utf8_lossy(&body);
+//!         println!("{path}: {} {text:?}", response.status()); // "/a: 200 \"hello\""
+//!     }
+//!     println!("closed: {}", conn.closed().await); // the server asked for it
+//!     Ok::<(), Box<dyn std::error::Error>>(())
+//! })?;
+//! # server.join().unwrap()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## Who runs the reader side
