@@ -35,3 +35,19 @@ fn demo_completes() {
         .expect("the demo finishes");
     assert_eq!(result, Ok(()));
 }
+
+#[path = "../examples/tls.rs"]
+#[allow(dead_code)]
+mod tls;
+
+#[test]
+fn tls_completes() {
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(tls::main().map_err(|e| e.to_string()));
+    });
+    let result = finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the TLS example finishes");
+    assert_eq!(result, Ok(()));
+}

@@ -11,7 +11,62 @@ use std::time::Duration;
 /// A transport that cannot do either still works: `impl Transport for MyStream {}`. Then the
 /// connection's deadlines (expect-continue, response head, idle) are only checked when a read
 /// returns, and an early response during an upload is only noticed when a write fails. A TLS
-/// stream over TCP should forward both to its socket.
+/// stream over TCP should forward all three methods to its socket, as below.
+///
+/// ## A TLS stream
+/// TLS is the caller's transport: h1conn has nothing TLS in it. Wrap the TLS stream in a type
+/// of your own and implement `Transport` with the socket under it. For rustls over a
+/// `TcpStream` (`examples/tls.rs` runs this against a loopback TLS server, and
+/// `tests/tls.rs` shows that each method is needed; docs/adapters.md, "TLS", explains them):
+///
+/// ```
+/// use h1conn::blocking::Transport;
+/// use rustls::{ClientConnection, StreamOwned};
+/// use std::io::{self, Read, Write};
+/// use std::net::TcpStream;
+/// use std::time::Duration;
+///
+/// struct TlsStream(StreamOwned<ClientConnection, TcpStream>);
+///
+/// impl Transport for TlsStream {
+///     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
+///         Transport::set_read_timeout(&mut self.0.sock, timeout) // the socket's
+///     }
+///
+///     fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+///         // A TLS read with the socket non-blocking for its duration. Not the socket's own
+///         // `read_now`: the socket's bytes are TLS records, not HTTP.
+///         self.0.sock.set_nonblocking(true)?;
+///         let result = self.0.read(buf);
+///         self.0.sock.set_nonblocking(false)?;
+///         match result {
+///             Ok(n) => Ok(Some(n)),
+///             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+///             Err(e) => Err(e),
+///         }
+///     }
+///
+///     fn interrupter(&self) -> Option<Box<dyn Fn() + Send + Sync>> {
+///         self.0.sock.interrupter() // the socket's: shuts it down
+///     }
+/// }
+///
+/// impl Read for TlsStream {
+///     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+///         self.0.read(buf)
+///     }
+/// }
+///
+/// impl Write for TlsStream {
+///     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+///         self.0.write(buf)
+///     }
+///
+///     fn flush(&mut self) -> io::Result<()> {
+///         self.0.flush()
+///     }
+/// }
+/// ```
 pub trait Transport: Read + Write {
     /// Bounds the next blocking reads to `timeout` (`None`: no bound); a read that times out
     /// returns `ErrorKind::WouldBlock` or `ErrorKind::TimedOut`. Returns `Ok(false)` when the
