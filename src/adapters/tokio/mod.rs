@@ -76,7 +76,11 @@
 //! runtime needs its time driver (`enable_time`, or `enable_all`) for the connection's
 //! deadlines: the default [`Config`] has an idle timeout.
 
+mod client;
 mod task;
+
+pub use self::client::{Client, PooledResponse};
+pub use crate::pool::PoolKey;
 
 use self::task::{Driver, READ_SIZE, Shared, State};
 use crate::{
@@ -129,6 +133,8 @@ pub enum Error {
     Usage(UsageError),
     /// Reading the request body from the caller's stream failed; the request was canceled.
     Body(io::Error),
+    /// Opening a connection failed ([`Client`] only); nothing was sent.
+    Connect(io::Error),
 }
 
 impl fmt::Display for Error {
@@ -137,6 +143,7 @@ impl fmt::Display for Error {
             Error::Request(e) => write!(f, "request failed: {e}"),
             Error::Usage(e) => write!(f, "refused: {e}"),
             Error::Body(e) => write!(f, "reading the request body failed: {e}"),
+            Error::Connect(e) => write!(f, "connecting failed: {e}"),
         }
     }
 }
@@ -147,6 +154,7 @@ impl std::error::Error for Error {
             Error::Request(e) => Some(e),
             Error::Usage(e) => Some(e),
             Error::Body(e) => Some(e),
+            Error::Connect(e) => Some(e),
         }
     }
 }
@@ -160,7 +168,7 @@ impl From<UsageError> for Error {
 impl From<Error> for io::Error {
     fn from(e: Error) -> io::Error {
         match e {
-            Error::Body(e) => e,
+            Error::Body(e) | Error::Connect(e) => e,
             other => io::Error::other(other),
         }
     }
