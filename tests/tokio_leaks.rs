@@ -1,6 +1,7 @@
-//! The tokio adapter leaves nothing behind: after hang-ups, after every handle is dropped, and
-//! after a canceled request, the process has the file descriptors and threads it had before and
-//! the runtime has no task alive (its own test binary: the counts are process-wide).
+//! The tokio adapter leaves nothing behind: after hang-ups, after every handle is dropped, after
+//! a canceled request, and after the pooled client is dropped, the process has the file
+//! descriptors and threads it had before and the runtime has no task alive (its own test
+//! binary: the counts are process-wide).
 
 mod support;
 
@@ -36,6 +37,7 @@ fn nothing_left_behind() {
     nothing_left_when_every_handle_is_dropped(&a);
     nothing_left_after_a_canceled_request(&a);
     nothing_left_after_an_unclaimed_upgrade(&a);
+    nothing_left_after_the_pooled_client_is_dropped(&a);
 }
 
 fn nothing_left_after_hang_ups(a: &Tokio) {
@@ -135,4 +137,82 @@ fn nothing_left_after_an_unclaimed_upgrade(a: &Tokio) {
         drop(conn);
     }
     assert_eq!(fds_and_threads_settled(before), before);
+}
+
+fn nothing_left_after_the_pooled_client_is_dropped(a: &Tokio) {
+    use h1conn::RequestBody;
+    use h1conn::pool::PoolConfig;
+    use h1conn::tokio::{Client, PoolKey};
+    let before = fds_and_threads();
+    {
+        // Keep-alive; `/N` is answered with N bytes of body.
+        let server = Server::start(|mut peer: Peer| {
+            while let Some(req) = peer.read_request() {
+                let size: usize = req.path[1..].parse().unwrap_or(2);
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n");
+                if !peer.write(head.as_bytes()) || !peer.write(&vec![b'x'; size]) {
+                    return;
+                }
+            }
+        });
+        let key = PoolKey::http("127.0.0.1", server.addr().port());
+        let sized = |path| Request::get(path).header("Host", "t");
+        a.rt.block_on(async {
+            let pool = PoolConfig::default().max_per_host(Some(2));
+            let client = Client::new(Config::default(), pool);
+            for _ in 0..5 {
+                client
+                    .send(&key, &get(), Body::Empty)
+                    .await
+                    .unwrap()
+                    .body()
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(client.idle(&key), 1);
+            let upload = Request::new("PUT", "/")
+                .header("Host", "t")
+                .body(RequestBody::Length(3));
+            client
+                .send(&key, &upload, Body::Bytes("abc".into()))
+                .await
+                .unwrap()
+                .body()
+                .await
+                .unwrap();
+            // Responses dropped before their end: a short rest drained (perhaps by a task), a
+            // long one closing its connection.
+            drop(
+                client
+                    .send(&key, &sized("/1000"), Body::Empty)
+                    .await
+                    .unwrap(),
+            );
+            drop(
+                client
+                    .send(&key, &sized("/1000000"), Body::Empty)
+                    .await
+                    .unwrap(),
+            );
+            // A waiting send given up while both connections are busy.
+            let busy = (
+                client.send(&key, &sized("/10"), Body::Empty).await.unwrap(),
+                client.send(&key, &sized("/10"), Body::Empty).await.unwrap(),
+            );
+            let waited = tokio::time::timeout(
+                Duration::from_millis(20),
+                client.send(&key, &get(), Body::Empty),
+            )
+            .await;
+            assert!(waited.is_err(), "both connections were busy");
+            drop(busy);
+            drop(client);
+        });
+        assert_eq!(
+            settle(a),
+            0,
+            "a connection or drain task outlived the client"
+        );
+    }
+    assert_eq!(fds_and_threads(), before);
 }

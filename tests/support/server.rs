@@ -241,6 +241,11 @@ impl Server {
         self.stats.requests.load(Ordering::SeqCst)
     }
 
+    /// Connections open now (their handler has not returned).
+    pub fn active(&self) -> usize {
+        self.stats.active.load(Ordering::SeqCst)
+    }
+
     /// The most connections that were open at once.
     pub fn max_active(&self) -> usize {
         self.stats.max_active.load(Ordering::SeqCst)

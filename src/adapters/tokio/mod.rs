@@ -105,10 +105,78 @@
 //! [`Connection::new`] must be called inside a tokio runtime (it spawns the task), and the
 //! runtime needs its time driver (`enable_time`, or `enable_all`) for the connection's
 //! deadlines: the default [`Config`] has an idle timeout.
+//!
+//! ## The pooled client
+//! [`Client`] is the sans-IO pool policy ([`h1conn::pool`](crate::pool), `docs/pool.md`) over
+//! these connections, the async twin of `h1conn::blocking::Client` with the same rules:
+//! connections per [`PoolKey`], reused while the core says they may be, at most
+//! [`max_per_host`](crate::pool::PoolConfig::max_per_host) per key with the rest waiting in
+//! arrival order, and Go's retry rule for the stale keep-alive race. A [`PooledResponse`]
+//! returns its connection at the body's end; dropped before it, it drains a short rest (in a
+//! task, on the runtime it is dropped in) or closes the connection. Dropping a `send` future
+//! at any point (waiting, connecting, sending) keeps the pool's count and queue right.
+//!
+//! ```
+//! use h1conn::pool::PoolConfig;
+//! use h1conn::tokio::{Body, Client, PoolKey};
+//! use h1conn::{Config, Request};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//! use tokio::net::TcpListener;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // A small keep-alive server on loopback: "ok" to every request (bodiless requests only).
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let port = listener.local_addr()?.port();
+//!     tokio::spawn(async move {
+//!         while let Ok((mut socket, _)) = listener.accept().await {
+//!             tokio::spawn(async move {
+//!                 let (mut seen, mut buf) = (Vec::new(), [0u8; 1024]);
+//!                 while let Ok(n @ 1..) = socket.read(&mut buf).await {
+//!                     seen.extend_from_slice(&buf[..n]);
+//!                     while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+//!                         seen.drain(..end + 4);
+//!                         let ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+//!                         if socket.write_all(ok).await.is_err() {
+//!                             return;
+//!                         }
+//!                     }
+//!                 }
+//!             });
+//!         }
+//!     });
+//!
+//!     // Eight requests from eight tasks over at most two connections.
+//!     let client = Client::new(Config::default(), PoolConfig::default().max_per_host(Some(2)));
+//!     let key = PoolKey::http("127.0.0.1", port);
+//!     let mut tasks = Vec::new();
+//!     for _ in 0..8 {
+//!         let (client, key) = (client.clone(), key.clone());
+//!         tasks.push(tokio::spawn(async move {
+//!             let request = Request::get("/").header("Host", "127.0.0.1");
+//!             let mut response = client.send(&key, &request, Body::Empty).await?;
+//!             // At the body's end the connection goes back to the pool, or to a waiting task.
+//!             let body = response.body().await?;
+//!             Ok::<_, h1conn::tokio::Error>((response.status(), body))
+//!         }));
+//!     }
+//!     for task in tasks {
+//!         let (status, body) = task.await??;
+//!         assert_eq!((status, &body[..]), (200, &b"ok"[..]));
+//!     }
+//!     assert!((1..=2).contains(&client.idle(&key)));
+//!     assert_eq!(client.retries(), 0);
+//!     Ok(())
+//! }
+//! ```
 
+mod client;
 #[cfg(feature = "http-body")]
 mod http_body;
 mod task;
+
+pub use self::client::{Client, PooledResponse};
+pub use crate::pool::PoolKey;
 
 use self::task::{Driver, READ_SIZE, Shared, State};
 use crate::{
@@ -167,6 +235,8 @@ pub enum Error {
     /// itself had ended and the connection carries on as [`Response::reuse`] says.
     #[cfg(feature = "http-body")]
     Trailers(crate::HttpConversionError),
+    /// Opening a connection failed ([`Client`] only); nothing was sent.
+    Connect(io::Error),
 }
 
 impl fmt::Display for Error {
@@ -177,6 +247,7 @@ impl fmt::Display for Error {
             Error::Body(e) => write!(f, "reading the request body failed: {e}"),
             #[cfg(feature = "http-body")]
             Error::Trailers(e) => write!(f, "the trailers do not convert to http: {e}"),
+            Error::Connect(e) => write!(f, "connecting failed: {e}"),
         }
     }
 }
@@ -189,6 +260,7 @@ impl std::error::Error for Error {
             Error::Body(e) => Some(e),
             #[cfg(feature = "http-body")]
             Error::Trailers(e) => Some(e),
+            Error::Connect(e) => Some(e),
         }
     }
 }
@@ -202,7 +274,7 @@ impl From<UsageError> for Error {
 impl From<Error> for io::Error {
     fn from(e: Error) -> io::Error {
         match e {
-            Error::Body(e) => e,
+            Error::Body(e) | Error::Connect(e) => e,
             other => io::Error::other(other),
         }
     }
