@@ -256,13 +256,9 @@ pub fn run_pool(opts: &Options) -> Vec<String> {
 }
 
 fn pooled_request(client: &Client, opts: &Options, authority: &str, path: &str) -> String {
-    let Some((host, port)) = authority
-        .rsplit_once(':')
-        .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
-    else {
+    let Some(key) = pool_key(authority) else {
         return "error connect not-sent".to_owned();
     };
-    let key = PoolKey::http(host.trim_start_matches('[').trim_end_matches(']'), port);
     let mut request = Request::new(&opts.method, path).header("Host", authority);
     for (name, value) in &opts.headers {
         request = request.header(name, value);
@@ -358,6 +354,114 @@ pub fn run_tokio(opts: &Options) -> Vec<String> {
     })
 }
 
+/// Runs the requests through the tokio adapter's pooled client, `--concurrency` tasks at a
+/// time; the same lines as [`run_pool`].
+#[cfg(feature = "tokio")]
+pub fn run_tokio_pool(opts: &Options) -> Vec<String> {
+    use h1conn::tokio::{Body, Client, Error};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let opened = Arc::new(AtomicUsize::new(0));
+        let counter = opened.clone();
+        let client = Client::with_connector(config(opts), PoolConfig::default(), move |key| {
+            let counter = counter.clone();
+            async move {
+                let stream = tokio::net::TcpStream::connect((key.host.as_str(), key.port)).await?;
+                stream.set_nodelay(true)?;
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(stream)
+            }
+        });
+        let jobs: Vec<(String, String)> = opts
+            .urls
+            .iter()
+            .flat_map(|u| std::iter::repeat_n(u.clone(), opts.repeat))
+            .collect();
+        let lines = Arc::new(Mutex::new(vec![String::new(); jobs.len()]));
+        let next = Arc::new(AtomicUsize::new(0));
+        let jobs = Arc::new(jobs);
+        let workers: Vec<_> = (0..opts.concurrency.min(jobs.len().max(1)))
+            .map(|_| {
+                let (client, jobs, lines, next, opts) = (
+                    client.clone(),
+                    jobs.clone(),
+                    lines.clone(),
+                    next.clone(),
+                    opts.clone(),
+                );
+                tokio::spawn(async move {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some((authority, path)) = jobs.get(i) else {
+                            break;
+                        };
+                        let Some(key) = pool_key(authority) else {
+                            lines.lock().unwrap()[i] = "error connect not-sent".to_owned();
+                            continue;
+                        };
+                        let mut request =
+                            Request::new(&opts.method, path).header("Host", authority);
+                        for (name, value) in &opts.headers {
+                            request = request.header(name, value);
+                        }
+                        let body = match &opts.data {
+                            Some(text) => Body::Bytes(text.clone().into()),
+                            None => Body::Empty,
+                        };
+                        let line = match client.send(&key, &request, body).await {
+                            Ok(mut response) => {
+                                let status = response.status();
+                                let mut size = 0usize;
+                                loop {
+                                    match response.chunk().await {
+                                        Ok(Some(piece)) => size += piece.len(),
+                                        Ok(None) => break format!("response {status} {size}"),
+                                        Err(Error::Request(e)) => break error_line(&e),
+                                        Err(e) => {
+                                            eprintln!("fetch: {e}");
+                                            break "error usage partial".to_owned();
+                                        }
+                                    }
+                                }
+                            }
+                            Err(Error::Request(e)) => error_line(&e),
+                            Err(Error::Connect(e)) => {
+                                eprintln!("fetch: connect {authority}: {e}");
+                                "error connect not-sent".to_owned()
+                            }
+                            Err(e) => {
+                                eprintln!("fetch: {e}");
+                                "error usage not-sent".to_owned()
+                            }
+                        };
+                        lines.lock().unwrap()[i] = line;
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            let _ = worker.await;
+        }
+        let mut lines = std::mem::take(&mut *lines.lock().unwrap());
+        lines.push(format!("connections {}", opened.load(Ordering::SeqCst)));
+        lines.push(format!("retries {}", client.retries()));
+        lines
+    })
+}
+
+/// `host:port` as a pool key.
+fn pool_key(authority: &str) -> Option<PoolKey> {
+    let (host, port) = authority.rsplit_once(':')?;
+    let port = port.parse::<u16>().ok()?;
+    Some(PoolKey::http(
+        host.trim_start_matches('[').trim_end_matches(']'),
+        port,
+    ))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = match parse_args(&args) {
@@ -374,10 +478,7 @@ fn main() -> ExitCode {
         #[cfg(feature = "tokio")]
         (true, false) => run_tokio(&opts),
         #[cfg(feature = "tokio")]
-        (true, true) => {
-            eprintln!("fetch: --tokio --pool: the tokio adapter has no pooled client yet");
-            return ExitCode::from(2);
-        }
+        (true, true) => run_tokio_pool(&opts),
         #[cfg(not(feature = "tokio"))]
         (true, _) => {
             eprintln!("fetch: --tokio needs the tokio adapter: build with --features tokio");

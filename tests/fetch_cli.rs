@@ -135,12 +135,17 @@ fn bad_arguments_are_refused() {
     assert_eq!(o.urls[0], ("h:80".into(), "/".into()));
 }
 
+/// `--pool` with both adapters' pooled clients: the same lines.
 fn run_pooled(server: &Server, extra: &[&str], path: &str) -> Vec<String> {
     let url = format!("http://{}{path}", server.addr());
     let mut a = args(&["--pool"]);
     a.extend(args(extra));
     a.push(url);
-    fetch::run_pool(&fetch::parse_args(&a).expect("valid arguments"))
+    let opts = fetch::parse_args(&a).expect("valid arguments");
+    let blocking = fetch::run_pool(&opts);
+    let tokio = fetch::run_tokio_pool(&opts);
+    assert_eq!(blocking, tokio, "the two pooled clients disagree");
+    blocking
 }
 
 #[test]
@@ -203,6 +208,7 @@ fn concurrent_pooled_requests_print_in_request_order() {
     ]))
     .unwrap();
     let lines = fetch::run_pool(&opts);
+    assert_eq!(&fetch::run_tokio_pool(&opts)[..10], &lines[..10]);
     let mut want: Vec<String> = std::iter::repeat_n("response 200 1".to_owned(), 5)
         .chain(std::iter::repeat_n("response 200 2".to_owned(), 5))
         .collect();
