@@ -131,6 +131,20 @@ fn parse_url(url: &str) -> Result<(String, String), String> {
     Ok((authority, path))
 }
 
+/// The request the options describe, for `path` on `authority`.
+fn request<'a>(opts: &'a Options, authority: &'a str, path: &'a str) -> Request<'a> {
+    let mut request = Request::new(&opts.method, path).header("Host", authority);
+    for (name, value) in &opts.headers {
+        request = request.header(name, value);
+    }
+    request
+}
+
+/// The request body (`--data`), if any.
+fn body_bytes(opts: &Options) -> Option<h1conn::Bytes> {
+    opts.data.as_ref().map(|text| text.clone().into())
+}
+
 /// The one line printed for a failure: `error <kind> <retry>`.
 fn error_line(e: &RequestError) -> String {
     let retry = match e.progress() {
@@ -165,12 +179,9 @@ pub fn run_blocking(opts: &Options) -> Vec<String> {
                 }
             }
             let conn = &open[authority];
-            let mut request = Request::new(&opts.method, path).header("Host", authority);
-            for (name, value) in &opts.headers {
-                request = request.header(name, value);
-            }
-            let body = match &opts.data {
-                Some(text) => Body::Bytes(text.clone().into()),
+            let request = request(opts, authority, path);
+            let body = match body_bytes(opts) {
+                Some(bytes) => Body::Bytes(bytes),
                 None => Body::Empty,
             };
             let line = match conn.send(&request, body) {
@@ -259,12 +270,9 @@ fn pooled_request(client: &Client, opts: &Options, authority: &str, path: &str) 
     let Some(key) = pool_key(authority) else {
         return "error connect not-sent".to_owned();
     };
-    let mut request = Request::new(&opts.method, path).header("Host", authority);
-    for (name, value) in &opts.headers {
-        request = request.header(name, value);
-    }
-    let body = match &opts.data {
-        Some(text) => Body::Bytes(text.clone().into()),
+    let request = request(opts, authority, path);
+    let body = match body_bytes(opts) {
+        Some(bytes) => Body::Bytes(bytes),
         None => Body::Empty,
     };
     match client.send(&key, &request, body) {
@@ -280,6 +288,26 @@ fn pooled_request(client: &Client, opts: &Options, authority: &str, path: &str) 
         Err(e) => {
             eprintln!("fetch: {e}");
             "error usage not-sent".to_owned()
+        }
+    }
+}
+
+/// [`finish`] for the tokio adapter's responses.
+#[cfg(feature = "tokio")]
+async fn finish_tokio(
+    status: u16,
+    mut next: impl AsyncFnMut() -> Result<Option<h1conn::Bytes>, h1conn::tokio::Error>,
+) -> String {
+    let mut size = 0usize;
+    loop {
+        match next().await {
+            Ok(Some(piece)) => size += piece.len(),
+            Ok(None) => return format!("response {status} {size}"),
+            Err(h1conn::tokio::Error::Request(e)) => return error_line(&e),
+            Err(e) => {
+                eprintln!("fetch: {e}");
+                return "error usage partial".to_owned();
+            }
         }
     }
 }
@@ -316,29 +344,15 @@ pub fn run_tokio(opts: &Options) -> Vec<String> {
                     }
                 }
                 let conn = &open[authority];
-                let mut request = Request::new(&opts.method, path).header("Host", authority);
-                for (name, value) in &opts.headers {
-                    request = request.header(name, value);
-                }
-                let body = match &opts.data {
-                    Some(text) => Body::Bytes(text.clone().into()),
+                let request = request(opts, authority, path);
+                let body = match body_bytes(opts) {
+                    Some(bytes) => Body::Bytes(bytes),
                     None => Body::Empty,
                 };
                 let line = match conn.send(&request, body).await {
                     Ok(mut response) => {
                         let status = response.status();
-                        let mut size = 0usize;
-                        loop {
-                            match response.chunk().await {
-                                Ok(Some(piece)) => size += piece.len(),
-                                Ok(None) => break format!("response {status} {size}"),
-                                Err(Error::Request(e)) => break error_line(&e),
-                                Err(e) => {
-                                    eprintln!("fetch: {e}");
-                                    break "error usage partial".to_owned();
-                                }
-                            }
-                        }
+                        finish_tokio(status, async || response.chunk().await).await
                     }
                     Err(Error::Request(e)) => error_line(&e),
                     Err(e) => {
@@ -402,16 +416,14 @@ pub fn run_tokio_pool(opts: &Options) -> Vec<String> {
                             lines.lock().unwrap()[i] = "error connect not-sent".to_owned();
                             continue;
                         };
-                        let mut request =
-                            Request::new(&opts.method, path).header("Host", authority);
-                        for (name, value) in &opts.headers {
-                            request = request.header(name, value);
-                        }
-                        let body = match &opts.data {
-                            Some(text) => Body::Bytes(text.clone().into()),
+                        let request = request(&opts, authority, path);
+                        let body = match body_bytes(&opts) {
+                            Some(bytes) => Body::Bytes(bytes),
                             None => Body::Empty,
                         };
                         let line = match client.send(&key, &request, body).await {
+                            // (An explicit loop: `finish_tokio`'s async closure is not
+                            // `Send` enough for a spawned task.)
                             Ok(mut response) => {
                                 let status = response.status();
                                 let mut size = 0usize;
