@@ -45,7 +45,7 @@ struct Shared<T> {
 /// let client = Client::new(Config::default(), PoolConfig::default().max_per_host(Some(4)));
 /// let key = PoolKey::http("127.0.0.1", 8080);
 /// for _ in 0..3 {
-///     let request = Request::get("/").header("Host", "127.0.0.1");
+///     let request = Request::get("/").header("Host", "127.0.0.1:8080");
 ///     let mut response = client.send(&key, &request, Body::Empty)?;
 ///     let body = response.body()?; // the connection goes back to the pool at the body's end
 ///     println!("{} ({} bytes)", response.status(), body.len());

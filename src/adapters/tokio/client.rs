@@ -80,7 +80,7 @@ struct Shared<T> {
 /// use h1conn::tokio::{Body, Client, Error, PoolKey};
 /// use h1conn::{Config, Request};
 ///
-/// #[tokio::main]
+/// #[tokio::main(flavor = "current_thread")] // a plain #[tokio::main] needs tokio's rt-multi-thread
 /// async fn main() -> Result<(), Error> {
 ///     let client = Client::new(Config::default(), PoolConfig::default().max_per_host(Some(4)));
 ///     let key = PoolKey::http("127.0.0.1", 8080);

@@ -123,7 +123,7 @@
 //! use tokio::io::{AsyncReadExt, AsyncWriteExt};
 //! use tokio::net::TcpListener;
 //!
-//! #[tokio::main]
+//! #[tokio::main(flavor = "current_thread")] // a plain #[tokio::main] needs tokio's rt-multi-thread
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     // A small keep-alive server on loopback: "ok" to every request (bodiless requests only).
 //!     let listener = TcpListener::bind("127.0.0.1:0").await?;
