@@ -107,4 +107,28 @@ impl Adapter for Blocking {
     fn check_idle(&self, conn: &Self::Conn) -> Option<CloseReason> {
         conn.check_idle()
     }
+
+    fn send_two(
+        &self,
+        conn: &Self::Conn,
+        first: &Request<'_>,
+        second: &Request<'_>,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let mut a = conn.send(first, Body::Empty).expect("first");
+        let (mut a_body, mut b) = match conn.send(second, Body::Empty) {
+            Ok(b) => (None, b),
+            // The first body had not all arrived: the core is still busy with it.
+            Err(Error::Usage(h1conn::UsageError::Busy)) => {
+                let body = a.body().expect("first body");
+                (Some(body), conn.send(second, Body::Empty).expect("second"))
+            }
+            Err(e) => panic!("second: {e}"),
+        };
+        let b_body = b.body().expect("second body");
+        let a_body = match a_body.take() {
+            Some(body) => body,
+            None => a.body().expect("first body"),
+        };
+        (a_body, b_body)
+    }
 }

@@ -69,6 +69,15 @@ pub trait Adapter {
     fn close_reason(&self, conn: &Self::Conn) -> Option<CloseReason>;
     /// Notices, without a request, whether an idle connection was closed by the server.
     fn check_idle(&self, conn: &Self::Conn) -> Option<CloseReason>;
+    /// Sends `first`, reads its head, sends `second` (once the core accepts it: at once if the
+    /// first body already arrived, else after reading it), reads the second body, then the
+    /// first's; returns both bodies.
+    fn send_two(
+        &self,
+        conn: &Self::Conn,
+        first: &Request<'_>,
+        second: &Request<'_>,
+    ) -> (Vec<u8>, Vec<u8>);
 }
 
 fn get(path: &str) -> Request<'_> {
@@ -437,6 +446,71 @@ pub fn expect_continue<A: Adapter>(a: &A) {
     );
 }
 
+/// Bodies that do not fit their declared framing are refused with a typed error, never a hang:
+/// a chunked body given whole is finished (its last chunk sent), a Content-Length body given
+/// short (whole or streamed) is `BodyTooShort`. The response-head timeout is only a guard here.
+pub fn bodies_are_finished_or_refused<A: Adapter>(a: &A) {
+    let server = Server::start(|mut peer: Peer| {
+        while let Some(req) = peer.read_request() {
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                req.body.len()
+            );
+            if !peer.write(answer.as_bytes()) || !peer.write(&req.body) {
+                return;
+            }
+        }
+    });
+    let config = Config::default().response_head_timeout(Some(Duration::from_secs(10)));
+    let conn = a.connect(server.addr(), config.clone());
+    let chunked = Request::new("PUT", "/")
+        .header("Host", "test")
+        .body(RequestBody::Chunked);
+    let got = a
+        .send(&conn, &chunked, TestBody::Bytes(b"hello".to_vec()))
+        .unwrap();
+    assert_eq!(got.body, b"hello");
+    let short = Request::new("PUT", "/")
+        .header("Host", "test")
+        .body(RequestBody::Length(10));
+    for body in [
+        TestBody::Bytes(b"hello".to_vec()),
+        TestBody::Empty,
+        TestBody::Stream(b"hello".to_vec()),
+    ] {
+        let conn = a.connect(server.addr(), config.clone());
+        match a.send(&conn, &short, body.clone()) {
+            Err(Failed::Usage(UsageError::BodyTooShort { declared: 10, .. })) => {}
+            other => panic!("{body:?}: {other:?}"),
+        }
+    }
+}
+
+/// A second request sent before the first response's body was read (the core allows it once
+/// the first response is complete): each response keeps its own body.
+pub fn responses_keep_their_own_events<A: Adapter>(a: &A) {
+    let server = Server::start(|mut peer: Peer| {
+        while let Some(req) = peer.read_request() {
+            let body = req.path.trim_start_matches('/').to_owned();
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            if !peer.write(answer.as_bytes()) {
+                return;
+            }
+        }
+    });
+    let conn = a.connect(server.addr(), Config::default());
+    for _ in 0..20 {
+        let (first, second) = a.send_two(&conn, &get("/first"), &get("/second"));
+        assert_eq!(
+            (first.as_slice(), second.as_slice()),
+            (&b"first"[..], &b"second"[..])
+        );
+    }
+}
+
 /// Dropping a response mid-body closes the connection, as the core decides (HTTP/1.1 cannot
 /// abandon a response); the next request fails `Closed` without touching the network.
 pub fn drop_mid_body<A: Adapter>(a: &A) {
@@ -548,6 +622,14 @@ macro_rules! adapter_scenarios {
         #[test]
         fn expect_continue() {
             support::scenarios::expect_continue(&$adapter);
+        }
+        #[test]
+        fn bodies_are_finished_or_refused() {
+            support::scenarios::bodies_are_finished_or_refused(&$adapter);
+        }
+        #[test]
+        fn responses_keep_their_own_events() {
+            support::scenarios::responses_keep_their_own_events(&$adapter);
         }
         #[test]
         fn drop_mid_body() {

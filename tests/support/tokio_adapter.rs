@@ -155,6 +155,33 @@ impl Adapter for Tokio {
         conn.close_reason()
     }
 
+    fn send_two(
+        &self,
+        conn: &Self::Conn,
+        first: &Request<'_>,
+        second: &Request<'_>,
+    ) -> (Vec<u8>, Vec<u8>) {
+        self.rt.block_on(async {
+            let mut a = conn.send(first, Body::Empty).await.expect("first");
+            let (mut a_body, mut b) = match conn.send(second, Body::Empty).await {
+                Ok(b) => (None, b),
+                // The first body had not all arrived: the core is still busy with it.
+                Err(Error::Usage(h1conn::UsageError::Busy)) => {
+                    let body = a.body().await.expect("first body").to_vec();
+                    let b = conn.send(second, Body::Empty).await.expect("second");
+                    (Some(body), b)
+                }
+                Err(e) => panic!("second: {e}"),
+            };
+            let b_body = b.body().await.expect("second body").to_vec();
+            let a_body = match a_body.take() {
+                Some(body) => body,
+                None => a.body().await.expect("first body").to_vec(),
+            };
+            (a_body, b_body)
+        })
+    }
+
     /// The connection task keeps a read pending while idle, so a server's idle close is noticed
     /// without a request; this lets the runtime run a moment first.
     fn check_idle(&self, conn: &Self::Conn) -> Option<CloseReason> {

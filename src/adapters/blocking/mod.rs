@@ -319,18 +319,33 @@ impl<T: Transport> Connection<T> {
                     return Err(e.into());
                 }
             };
-            st.inbox.clear();
+            // (Events of an earlier response still unread stay in the inbox for their own
+            // `Response`: every lookup is by request id.)
             st.uploading = matches!(body, Body::Reader(_));
-            if let Body::Bytes(bytes) = &body {
-                let bytes = bytes.clone();
-                if !bytes.is_empty() {
-                    if let Err(e) = st.machine.send_body(id, bytes, self.now()) {
-                        // The declared framing does not fit the bytes: withdraw the request.
-                        let _ = st.machine.cancel(id, self.now());
-                        pump(&mut st);
-                        self.give_io(st);
-                        return Err(e.into());
-                    }
+            if !matches!(body, Body::Reader(_)) {
+                let bytes = match &body {
+                    Body::Bytes(bytes) if !bytes.is_empty() => Some(bytes.clone()),
+                    _ => None,
+                };
+                let declared = request.body_framing() != RequestBody::None;
+                let sent = bytes
+                    .map_or(Ok(()), |b| st.machine.send_body(id, b, self.now()))
+                    .and_then(|()| {
+                        // A whole body in memory is finished here: a chunked one gets its last
+                        // chunk, a Content-Length one must be complete (else `BodyTooShort`).
+                        if declared {
+                            st.machine.finish_body(id, self.now())
+                        } else {
+                            Ok(())
+                        }
+                    });
+                if let Err(e) = sent {
+                    // The declared framing does not fit the bytes: withdraw the request.
+                    let _ = st.machine.cancel(id, self.now());
+                    pump(&mut st);
+                    self.give_io(st);
+                    self.drop_transport_if_closed();
+                    return Err(e.into());
                 }
             }
             let st = self.flush(st);
@@ -370,7 +385,7 @@ impl<T: Transport> Connection<T> {
             let n = match reader.read(&mut piece) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => break Err(e),
+                Err(e) => break Err(Error::Body(e)),
             };
             let mut st = self.take_io_for_upload();
             let sent = if n == 0 {
@@ -391,8 +406,14 @@ impl<T: Transport> Connection<T> {
             }
             let stop = sent.is_err() || n == 0 || st.closed.is_some();
             self.give_io(st);
-            if stop {
-                break Ok(());
+            match sent {
+                // The core wants no more of it (an early response, a write error, the close):
+                // a normal end of the upload; the response says the rest.
+                Err(UsageError::BodyNotWanted | UsageError::Closed) => break Ok(()),
+                // The body does not fit its declared framing (too long or too short).
+                Err(e) => break Err(Error::Usage(e)),
+                Ok(()) if stop => break Ok(()),
+                Ok(()) => {}
             }
         };
         let mut st = lock(&self.shared.state);
@@ -403,7 +424,7 @@ impl<T: Transport> Connection<T> {
             pump(&mut st);
             drop(st);
             self.drop_transport_if_closed();
-            return Err(Error::Body(e));
+            return Err(e);
         }
         Ok(())
     }
@@ -415,11 +436,8 @@ impl<T: Transport> Connection<T> {
         loop {
             // The inbox first, then the close signal, under one lock: a response delivered
             // before the close is always seen (Go's rule, made structural).
-            if let Some(event) = st.inbox.pop_front() {
-                if event.request_id() == Some(id) {
-                    return Some(event);
-                }
-                continue;
+            if let Some(at) = st.inbox.iter().position(|e| e.request_id() == Some(id)) {
+                return st.inbox.remove(at);
             }
             if st.closed.is_some() {
                 return None;
@@ -605,6 +623,11 @@ impl<T: Transport> Connection<T> {
     /// pool calls it before reusing a connection.
     pub fn check_idle(&self) -> Option<CloseReason> {
         let mut st = lock(&self.shared.state);
+        if st.closed.is_none() && !st.io_busy && !st.uploading && st.machine.is_ready() {
+            // Nobody reads an idle blocking connection, so its idle deadline is checked here.
+            st.machine.handle_timeout(self.now());
+            pump(&mut st);
+        }
         if st.closed.is_none() && !st.io_busy && !st.uploading && st.machine.is_ready() {
             st.io_busy = true;
             st = self.read_available(st);
@@ -792,8 +815,13 @@ impl<T: Transport> Response<T> {
         let transport = lock(&shared.io).transport.take();
         lock(&shared.interrupt).take();
         drop(st);
+        // The transport goes back as it came: without the read timeout the adapter set for the
+        // machine's deadlines.
         transport
-            .map(|t| (t, buffered))
+            .map(|mut t| {
+                let _ = t.set_read_timeout(None);
+                (t, buffered)
+            })
             .ok_or(Error::Usage(UsageError::Closed))
     }
 }
@@ -823,15 +851,17 @@ impl<T: Transport> Iterator for Response<T> {
 
 impl<T: Transport> Drop for Response<T> {
     fn drop(&mut self) {
-        if self.end.is_some() {
-            return;
-        }
         let shared = &self.conn.shared;
         let mut st = lock(&shared.state);
-        let now = Instant::from_duration(shared.epoch.elapsed());
-        // The core decides: a sent request cannot be abandoned, so the connection closes.
-        let _ = st.machine.cancel(self.id, now);
-        pump(&mut st);
+        if self.end.is_none() {
+            let now = Instant::from_duration(shared.epoch.elapsed());
+            // The core decides: a sent request cannot be abandoned, so the connection closes.
+            let _ = st.machine.cancel(self.id, now);
+            pump(&mut st);
+        }
+        // Nobody will read this response's events any more.
+        let id = self.id;
+        st.inbox.retain(|e| e.request_id() != Some(id));
         shared.wake(&st);
         drop(st);
         self.conn.drop_transport_if_closed();

@@ -468,22 +468,34 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
         let id = st.machine.send_request(request, now)?;
         st.stopped = false;
         st.unsent = 0;
-        let stream = match body {
-            Body::Empty => None,
-            Body::Bytes(bytes) if bytes.is_empty() => None,
-            Body::Bytes(bytes) => {
-                if let Err(e) = st.machine.send_body(id, bytes, now) {
-                    // The declared framing does not fit the bytes: withdraw the request.
-                    let _ = st.machine.cancel(id, now);
-                    let wake = shared.pump(&mut st).and(shared.discard(&mut st, id));
-                    drop(st);
-                    wake.now();
-                    return Err(e.into());
-                }
-                None
-            }
-            Body::Stream(stream) => Some(stream),
+        let declared = request.body_framing() != RequestBody::None;
+        let (bytes, stream) = match body {
+            Body::Empty => (None, None),
+            Body::Bytes(bytes) if bytes.is_empty() => (None, None),
+            Body::Bytes(bytes) => (Some(bytes), None),
+            Body::Stream(stream) => (None, Some(stream)),
         };
+        if stream.is_none() {
+            // A whole body in memory is finished here: a chunked one gets its last chunk, a
+            // Content-Length one must be complete (else `BodyTooShort`).
+            let sent = bytes
+                .map_or(Ok(()), |b| st.machine.send_body(id, b, now))
+                .and_then(|()| {
+                    if declared {
+                        st.machine.finish_body(id, now)
+                    } else {
+                        Ok(())
+                    }
+                });
+            if let Err(e) = sent {
+                // The declared framing does not fit the bytes: withdraw the request.
+                let _ = st.machine.cancel(id, now);
+                let wake = shared.pump(&mut st).and(shared.discard(&mut st, id));
+                drop(st);
+                wake.now();
+                return Err(e.into());
+            }
+        }
         let wake = Shared::wake_task(&mut st);
         drop(st);
         wake.now();
@@ -554,8 +566,15 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Connection<T> {
             let wake = Shared::wake_task(&mut st);
             drop(st);
             wake.now();
-            if sent.is_err() || n == 0 {
-                return Ok(());
+            match sent {
+                // The core wants no more of it (an early response, a write error, the close):
+                // a normal end of the upload; the response says the rest.
+                Err(UsageError::BodyNotWanted | UsageError::Closed) => return Ok(()),
+                // The body does not fit its declared framing: the `Cancel` guard of `send`
+                // cancels the request.
+                Err(e) => return Err(Error::Usage(e)),
+                Ok(()) if n == 0 => return Ok(()),
+                Ok(()) => {}
             }
         }
     }
