@@ -311,7 +311,7 @@ impl<T: Transport> Connection<T> {
             _ => request,
         };
         let id = {
-            let mut st = self.take_io()?;
+            let mut st = self.take_io(false);
             let id = match st.machine.send_request(request, self.now()) {
                 Ok(id) => id,
                 Err(e) => {
@@ -387,7 +387,7 @@ impl<T: Transport> Connection<T> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => break Err(Error::Body(e)),
             };
-            let mut st = self.take_io_for_upload();
+            let mut st = self.take_io(true);
             let sent = if n == 0 {
                 st.machine.finish_body(id, self.now())
             } else {
@@ -468,7 +468,7 @@ impl<T: Transport> Connection<T> {
                 if io.buf.len() < READ_SIZE / 4 {
                     io.buf = BytesMut::zeroed(READ_SIZE);
                 }
-                read_into(transport, &mut io.buf)
+                read_into(transport, &mut io.buf).map(Some)
             }
         };
         let mut st = lock(&self.shared.state);
@@ -581,20 +581,11 @@ impl<T: Transport> Connection<T> {
         self.drop_transport_locked(&st, &mut io);
     }
 
-    /// Takes the I/O token to send a request: waits while another thread holds it.
-    fn take_io(&self) -> Result<MutexGuard<'_, State>, Error> {
+    /// Takes the I/O token: waits while another thread holds it, and, unless the caller is the
+    /// uploader itself, while a body is being uploaded.
+    fn take_io(&self, uploader: bool) -> MutexGuard<'_, State> {
         let mut st = lock(&self.shared.state);
-        while st.io_busy || st.uploading {
-            st = self.shared.sleep(st);
-        }
-        st.io_busy = true;
-        Ok(st)
-    }
-
-    /// Takes the I/O token for the next piece of an upload (the uploader's own flag allows it).
-    fn take_io_for_upload(&self) -> MutexGuard<'_, State> {
-        let mut st = lock(&self.shared.state);
-        while st.io_busy {
+        while st.io_busy || (st.uploading && !uploader) {
             st = self.shared.sleep(st);
         }
         st.io_busy = true;
@@ -673,14 +664,11 @@ fn pump(st: &mut State) {
     }
 }
 
-/// Reads once into the front of `buf`: `Ok(Some(bytes))` (empty at EOF), or the error.
-fn read_into<T: Read + ?Sized>(
-    transport: &mut T,
-    buf: &mut BytesMut,
-) -> io::Result<Option<BytesMut>> {
+/// Reads once into the front of `buf` and splits off what was read (empty at EOF).
+fn read_into<T: Read + ?Sized>(transport: &mut T, buf: &mut BytesMut) -> io::Result<BytesMut> {
     loop {
         match transport.read(&mut buf[..]) {
-            Ok(n) => return Ok(Some(buf.split_to(n))),
+            Ok(n) => return Ok(buf.split_to(n)),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
