@@ -124,6 +124,15 @@ impl ChunkedDecoder {
             }
             _ => {}
         }
+        if let Some((n, size)) = self.whole_size_line(input) {
+            self.size = size;
+            self.state = if size == 0 {
+                State::Trailers
+            } else {
+                State::Data { remaining: size }
+            };
+            return Ok(Step::Skip(n));
+        }
         for (i, &b) in input.iter().enumerate() {
             self.line_byte(b)?;
             if matches!(
@@ -139,6 +148,29 @@ impl ChunkedDecoder {
         } else {
             Ok(Step::Skip(input.len()))
         }
+    }
+
+    /// The common case in one go, without the byte-at-a-time states: at the start of a size
+    /// line (or at the CRLF that ends a chunk's data, then the size line), a size of 1 to 16
+    /// hex digits followed by CRLF, all within `input`. Returns the bytes it covers and the
+    /// size; `None` (changing nothing) for anything else (an extension, whitespace, a bare LF, a
+    /// longer size, an error, or a line not complete yet), which the byte states then handle.
+    fn whole_size_line(&self, input: &[u8]) -> Option<(usize, u64)> {
+        let start = match self.state {
+            State::DataCr if input.starts_with(b"\r\n") => 2,
+            State::Size { digits: 0 } => 0,
+            _ => return None,
+        };
+        let mut size = 0u64;
+        let mut end = start;
+        while let Some(digit) = input.get(end).and_then(|&b| (b as char).to_digit(16)) {
+            if end - start == 16 {
+                return None;
+            }
+            size = size << 4 | u64::from(digit);
+            end += 1;
+        }
+        (end > start && input.get(end..end + 2) == Some(b"\r\n")).then_some((end + 2, size))
     }
 
     fn count_ext(&mut self) -> Result<(), ProtocolError> {
@@ -312,6 +344,52 @@ mod tests {
     }
 
     const INCOMPLETE: ProtocolError = ProtocolError::InvalidTrailers;
+
+    #[test]
+    fn whole_size_lines_agree_with_the_byte_states() {
+        // The one-go path (a whole input) and the byte states (1-byte pieces) must agree on
+        // data, trailer bytes, errors and leniency, including at the edges of the fast path.
+        let inputs: &[&[u8]] = &[
+            b"1\r\nx\r\n0\r\n",
+            b"ffffffffffffffff\r\n",
+            b"0000000000000001\r\nx\r\n0\r\n",
+            b"00000000000000001\r\nx\r\n0\r\n",
+            b"10000000000000000\r\n",
+            b"1\r\nx\r\n00\r\nT: 1\r\n\r\n",
+            b"1\r\nxX\r\n0\r\n",
+            b"1\r\nx\n0\r\n",
+            b"1\r\nx\r\n1\n",
+            b"1\r\nx\r\n1 \r\n",
+            b"1\r\nx\r\n1;e\r\ny\r\n0\r\n",
+            b"1\r\nx\r\ng\r\n",
+            b"1\r\nx\r\n\r\n",
+            b"1\r\nx\r\n1\r",
+            b"1\r\nx\r",
+        ];
+        for input in inputs {
+            let strict = |piece| {
+                let mut d = ChunkedDecoder::new(64, true);
+                let mut rest = *input;
+                let mut out = Vec::new();
+                for _ in 0..input.len() * 2 + 2 {
+                    let window = &rest[..rest.len().min(piece)];
+                    match d.step(window) {
+                        Ok(Step::Skip(n)) => rest = &rest[n..],
+                        Ok(Step::Data(n)) => {
+                            out.extend_from_slice(&rest[..n]);
+                            rest = &rest[n..];
+                        }
+                        Ok(other) => return Ok((out, rest.to_vec(), alloc::format!("{other:?}"))),
+                        Err(e) => return Err(e),
+                    }
+                }
+                unreachable!("no progress")
+            };
+            let name = bytes::Bytes::copy_from_slice(input);
+            assert_eq!(run(input, input.len()), run(input, 1), "{name:?}");
+            assert_eq!(strict(input.len()), strict(1), "strict {name:?}");
+        }
+    }
 
     #[test]
     fn table() {
