@@ -18,7 +18,7 @@ use crate::error::{
 use crate::event::{Event, RequestId, Reuse};
 use crate::framing::bodiless_leniency;
 use crate::framing::{Decision, Framing, decide};
-use crate::head::{ResponseHead, check_start, parse_head};
+use crate::head::{ResponseHead, check_start, parse_head, parse_whole_head};
 use crate::headers::Headers;
 use crate::leniency::Leniency;
 use crate::recv_buf::RecvBuf;
@@ -780,6 +780,13 @@ impl Connection {
     fn read_head(&mut self) -> Result<Option<ResponseHead>, ProtocolError> {
         let limit = self.config.max_head_bytes;
         check_start(self.recv.as_slice())?;
+        // A whole strict head in a buffer not searched yet: one httparse call, no search.
+        if self.recv.search_is_fresh() {
+            let max_headers = self.config.max_headers;
+            if let Some(head) = parse_whole_head(self.recv.bytes_mut(), limit, max_headers) {
+                return Ok(Some(head));
+            }
+        }
         match self.recv.find_section_end() {
             Some(end) if end > limit => Err(ProtocolError::HeadTooLarge { limit }),
             Some(end) => {

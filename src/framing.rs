@@ -50,7 +50,6 @@ pub(crate) fn decide(
     strict: bool,
 ) -> Result<Decision, ProtocolError> {
     let status = head.status();
-    let headers = head.headers();
     let tunnel = Decision {
         framing: Framing::Tunnel,
         close: Some(CloseReason::Upgraded),
@@ -66,8 +65,8 @@ pub(crate) fn decide(
     if req.connect && (200..300).contains(&status) {
         return Ok(tunnel);
     }
-    let has_te = headers.get("transfer-encoding").is_some();
-    let has_cl = headers.get("content-length").is_some();
+    let present = head.framing_names();
+    let (has_te, has_cl) = (present.transfer_encoding, present.content_length);
     // Codes outside 100..=599 are framed as a 5xx (RFC 9110 §15): only real 1xx are bodiless.
     let (framing, leniency) = if req.head || is_bodiless_status(status) {
         (Framing::Empty, bodiless_leniency(head))
@@ -95,7 +94,7 @@ pub(crate) fn decide(
     } else if has_te && has_cl && framing != Framing::Empty {
         Some(CloseReason::AmbiguousFraming)
     } else {
-        keep_alive(req, head)
+        keep_alive(req, head, present.connection)
     };
     Ok(Decision {
         framing,
@@ -116,9 +115,8 @@ fn is_bodiless_status(status: u16) -> bool {
 /// other than one `chunked` (Go rejects those on every response), or any `Transfer-Encoding` in
 /// HTTP/1.0 (RFC 9112 §6.1: the client MUST treat the framing as faulty) counts.
 pub(crate) fn bodiless_leniency(head: &ResponseHead) -> Option<Leniency> {
-    let headers = head.headers();
-    let has_te = headers.get("transfer-encoding").is_some();
-    let has_cl = headers.get("content-length").is_some();
+    let present = head.framing_names();
+    let (has_te, has_cl) = (present.transfer_encoding, present.content_length);
     let must_not = (100..200).contains(&head.status()) || head.status() == 204;
     let odd_te = has_te
         && (head.version() == Version::Http10
@@ -129,12 +127,13 @@ pub(crate) fn bodiless_leniency(head: &ResponseHead) -> Option<Leniency> {
 }
 
 /// `Connection` semantics (§9.3): why a response with a self-delimited body still closes.
-fn keep_alive(req: RequestFacts, head: &ResponseHead) -> Option<CloseReason> {
+/// `has_connection` says whether the head has a `Connection` field at all.
+fn keep_alive(req: RequestFacts, head: &ResponseHead, has_connection: bool) -> Option<CloseReason> {
     let headers = head.headers();
-    if headers.contains_token("connection", "close") {
+    if has_connection && headers.contains_token("connection", "close") {
         Some(CloseReason::ServerRequestedClose)
     } else if head.version() == Version::Http10
-        && !headers.contains_token("connection", "keep-alive")
+        && !(has_connection && headers.contains_token("connection", "keep-alive"))
     {
         Some(CloseReason::Http10)
     } else if req.close {

@@ -38,6 +38,29 @@ pub struct ResponseHead {
     reason: (u32, u32),
     headers: Headers,
     leniency: Option<Leniency>,
+    /// Which framing fields are present (`FramingNames`), noted while the spans are made so
+    /// framing decisions need no lookup for absent ones.
+    framing_names: FramingNames,
+}
+
+/// Which of the fields that framing and reuse depend on a head carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FramingNames {
+    pub(crate) transfer_encoding: bool,
+    pub(crate) content_length: bool,
+    pub(crate) connection: bool,
+}
+
+impl FramingNames {
+    /// Notes `name` if it is one of them (compared only when its length matches).
+    fn note(&mut self, name: &[u8]) {
+        match name.len() {
+            17 => self.transfer_encoding |= name.eq_ignore_ascii_case(b"transfer-encoding"),
+            14 => self.content_length |= name.eq_ignore_ascii_case(b"content-length"),
+            10 => self.connection |= name.eq_ignore_ascii_case(b"connection"),
+            _ => {}
+        }
+    }
 }
 
 impl ResponseHead {
@@ -110,6 +133,11 @@ impl ResponseHead {
             })
     }
 
+    /// Which framing fields the head carries.
+    pub(crate) fn framing_names(&self) -> FramingNames {
+        self.framing_names
+    }
+
     /// Whether this is an informational (1xx) head.
     pub fn is_informational(&self) -> bool {
         (100..200).contains(&self.status)
@@ -152,29 +180,44 @@ fn spans_of(
     whole: &[u8],
     fields: &[httparse::Header<'_>],
     maybe_folded: bool,
-) -> (FieldSpans, bool) {
+) -> (FieldSpans, bool, FramingNames) {
     let mut spans = FieldSpans::new();
     let mut folded = false;
+    let mut names = FramingNames::default();
     for field in fields {
-        let name_start = offset_in(whole, field.name.as_bytes());
         let value = crate::token::trim_ows(field.value);
-        let value_start = offset_in(whole, value);
         folded |= maybe_folded && value.iter().any(|&b| b == b'\r' || b == b'\n');
+        names.note(field.name.as_bytes());
+        // A span keeps the name's start and the value's end; `Headers` finds the colon after
+        // the name and skips the whitespace after it (see `FieldSpan`).
         spans.push(FieldSpan {
-            name_start,
-            name_end: name_start + field.name.len() as u32,
-            value_start,
-            value_end: value_start + value.len() as u32,
+            name_start: offset_in(whole, field.name.as_bytes()),
+            value_end: offset_in(whole, value) + value.len() as u32,
         });
     }
-    (spans, folded)
+    (spans, folded, names)
+}
+
+/// Where the value of `span` starts in `buf`: after the colon that ends the name, and the
+/// whitespace and fold line breaks after it (the same rule as `Headers`).
+fn value_start(buf: &[u8], span: &FieldSpan) -> usize {
+    let end = span.value_end as usize;
+    let mut start = span.name_start as usize;
+    while start < end && buf[start] != b':' {
+        start += 1;
+    }
+    start += 1;
+    while start < end && matches!(buf[start], b' ' | b'\t' | b'\r' | b'\n') {
+        start += 1;
+    }
+    start.min(end)
 }
 
 /// Rewrites every obs-fold (`OWS CRLF 1*(SP / HTAB)`, or with a bare LF) inside the values of
 /// `spans` to one SP, in place, shrinking the spans (RFC 9112 §5.2).
 fn unfold_in_place(buf: &mut [u8], spans: &mut FieldSpans) {
     for span in spans.iter_mut() {
-        let (start, end) = (span.value_start as usize, span.value_end as usize);
+        let (start, end) = (value_start(buf, span), span.value_end as usize);
         if !buf[start..end].iter().any(|&b| b == b'\r' || b == b'\n') {
             continue;
         }
@@ -252,6 +295,7 @@ pub(crate) fn parse_head(
         parse_status_and_fields(bytes, max_headers, maybe_folded)?
     };
     let ParsedHead {
+        framing_names,
         version,
         status,
         reason,
@@ -282,7 +326,103 @@ pub(crate) fn parse_head(
         reason,
         headers: Headers::new(head.freeze(), spans),
         leniency,
+        framing_names,
     })
+}
+
+/// The fast path for the common case: a whole head at the front of `buf` that follows the
+/// strict grammar (no leniency at all), parsed by one httparse call that also finds its end, so
+/// the receive buffer's line-by-line search is skipped. Returns `None`, having changed nothing,
+/// for anything else (an incomplete head, a head longer than `limit`, any leniency, any error):
+/// the caller then takes the search path, which reports exactly what it finds.
+///
+/// Why the result is the same as the search path's: httparse without obs-fold support rejects
+/// every fold, and CR and LF cannot occur inside a status code, reason phrase, name or value, so
+/// every line break of an accepted head lies between two parsed parts; each of those gaps is
+/// checked to be optional whitespace then CRLF (the last one CRLF CRLF). So the head has no bare
+/// LF and no fold, its first empty line is where httparse stopped, and the search path would
+/// find the same end, record no leniency and parse the same fields.
+pub(crate) fn parse_whole_head(
+    buf: &mut BytesMut,
+    limit: usize,
+    max_headers: usize,
+) -> Option<ResponseHead> {
+    // `HTTP/1.0 ` or `HTTP/1.1 ` then a status code, its SP at byte 12 (the search path records
+    // the leniency of anything else: a higher minor version, a missing separator).
+    if !(buf.starts_with(b"HTTP/1.1 ") || buf.starts_with(b"HTTP/1.0 "))
+        || buf.get(12) != Some(&b' ')
+    {
+        return None;
+    }
+    let max_headers = max_headers.clamp(1, MAX_HEADERS_LIMIT);
+    let mut storage = [MaybeUninit::<httparse::Header<'_>>::uninit(); MAX_HEADERS_LIMIT];
+    let mut response = httparse::Response::new(&mut []);
+    let bytes = &buf[..];
+    let head_len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut response,
+        bytes,
+        &mut storage[..max_headers],
+    ) {
+        Ok(httparse::Status::Complete(n)) if n <= limit => n,
+        _ => return None,
+    };
+    let version = match response.version {
+        Some(0) => Version::Http10,
+        Some(1) => Version::Http11,
+        _ => return None,
+    };
+    let status = response.code.filter(|code| (100..=599).contains(code))?;
+    let reason = response.reason.unwrap_or_default().as_bytes();
+    // The status line's end: after the reason, or after "HTTP/1.1 200 " when it is empty.
+    let reason_start = if reason.is_empty() {
+        13
+    } else {
+        offset_in(bytes, reason) as usize
+    };
+    let mut line_end = reason_start + reason.len();
+    let mut spans = FieldSpans::new();
+    let mut framing_names = FramingNames::default();
+    for field in response.headers.iter() {
+        let name_start = offset_in(bytes, field.name.as_bytes());
+        if !is_line_break(bytes.get(line_end..name_start as usize)?) {
+            return None;
+        }
+        line_end = offset_in(bytes, field.value) as usize + field.value.len();
+        // The same span and names `spans_of` makes. httparse trims the whitespace around a
+        // value, so `spans_of`'s trim has nothing to do here (the fast path's unit test compares
+        // both paths' fields).
+        framing_names.note(field.name.as_bytes());
+        spans.push(FieldSpan {
+            name_start,
+            value_end: line_end as u32,
+        });
+    }
+    if !bytes
+        .get(line_end..head_len)?
+        .strip_suffix(b"\r\n")
+        .is_some_and(is_line_break)
+    {
+        return None;
+    }
+    let reason = if reason.is_empty() {
+        (0, 0)
+    } else {
+        (reason_start as u32, (reason_start + reason.len()) as u32)
+    };
+    let head = buf.split_to(head_len);
+    Some(ResponseHead {
+        version,
+        status,
+        reason,
+        headers: Headers::new(head.freeze(), spans),
+        leniency: None,
+        framing_names,
+    })
+}
+
+/// Optional whitespace, then CRLF: the only line ending the fast path accepts.
+fn is_line_break(gap: &[u8]) -> bool {
+    gap == b"\r\n" || (crate::token::trim_ows(gap) == b"\r\n" && gap.ends_with(b"\r\n"))
 }
 
 /// Rejects, before the head is complete, bytes that cannot begin a status line: every status
@@ -305,6 +445,7 @@ pub(crate) fn check_start(buffered: &[u8]) -> Result<(), ProtocolError> {
 
 /// What httparse found in a head, as offsets into it.
 struct ParsedHead {
+    framing_names: FramingNames,
     version: Version,
     status: u16,
     reason: (u32, u32),
@@ -344,8 +485,9 @@ fn parse_status_and_fields(
         offset_in(bytes, reason)
     };
     let reason = (reason_start, reason_start + reason.len() as u32);
-    let (spans, folded) = spans_of(bytes, response.headers, maybe_folded);
+    let (spans, folded, framing_names) = spans_of(bytes, response.headers, maybe_folded);
     Ok(ParsedHead {
+        framing_names,
         version,
         status,
         reason,
@@ -374,7 +516,7 @@ pub(crate) fn parse_trailers(
     if n != len {
         return Err(ProtocolError::InvalidTrailers);
     }
-    let (spans, folded) = spans_of(bytes, fields, true);
+    let (spans, folded, _) = spans_of(bytes, fields, true);
     if folded {
         return Err(ProtocolError::InvalidTrailers);
     }
@@ -397,6 +539,90 @@ mod tests {
         let mut lines = LineFlags::default();
         let len = crate::recv_buf::find_blank_line(raw, 0, &mut lines).unwrap_or(raw.len());
         parse_head(&mut buf, len, 100, lines)
+    }
+
+    /// The fast path against the search path, on `raw` (a head, maybe followed by body bytes):
+    /// when the fast path takes it, it must cut the same bytes and return the same head, with
+    /// no leniency. Returns whether it took it.
+    fn fast_path_agrees(raw: &[u8]) -> bool {
+        let mut fast_buf = BytesMut::from(raw);
+        let Some(fast) = parse_whole_head(&mut fast_buf, 1 << 16, 100) else {
+            assert_eq!(&fast_buf[..], raw, "a declined head is left as it was");
+            return false;
+        };
+        let mut lines = LineFlags::default();
+        let len = crate::recv_buf::find_blank_line(raw, 0, &mut lines)
+            .unwrap_or_else(|_| panic!("fast path took an incomplete head: {raw:?}"));
+        let mut slow_buf = BytesMut::from(raw);
+        let slow = parse_head(&mut slow_buf, len, 100, lines);
+        assert_eq!(
+            Ok(&fast),
+            slow.as_ref(),
+            "{:?}",
+            bytes::Bytes::copy_from_slice(raw)
+        );
+        assert_eq!(fast.leniency(), None);
+        assert_eq!(fast_buf, slow_buf, "both cut the head and only the head");
+        assert_eq!(
+            fast.headers().iter().collect::<Vec<_>>(),
+            slow.unwrap().headers().iter().collect::<Vec<_>>()
+        );
+        true
+    }
+
+    #[test]
+    fn fast_path_matches_the_search_path() {
+        let heads: &[&[u8]] = &[
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX: y\r\n\r\nhi",
+            b"HTTP/1.1 204 \r\n\r\n",
+            b"HTTP/1.0 404 Not Found\r\nA:b\r\nC: \t d \t\r\nE:\r\n\r\n",
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n\x00\x01",
+            b"HTTP/1.1 599 x y z\r\nSet-Cookie: a=1; Path=/\r\nset-cookie: b=\"2\"\r\n\r\n",
+        ];
+        // Each strict head is taken; then every byte replaced by each byte that matters to line
+        // structure or to the grammar: taken or declined, never a different answer.
+        for head in heads {
+            assert!(
+                fast_path_agrees(head),
+                "{:?}",
+                bytes::Bytes::copy_from_slice(head)
+            );
+            for at in 0..head.len() {
+                for b in [b'\r', b'\n', b' ', b'\t', b':', b'x', b'2', 0, 0x80] {
+                    let mut mutated = head.to_vec();
+                    mutated[at] = b;
+                    fast_path_agrees(&mutated);
+                }
+                fast_path_agrees(&head[..at]);
+            }
+        }
+        // Leniencies are all left to the search path.
+        for lenient in [
+            &b"HTTP/1.1 200 OK\nA: b\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nA: b\n\r\n",
+            b"HTTP/1.1 200 OK\r\nA: b\r\n\n",
+            b"HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nA:\r\n c\r\n\r\n",
+            b"HTTP/1.2 200 OK\r\n\r\n",
+            b"HTTP/1.1 200\r\n\r\n",
+            b"HTTP/1.1 600 OK\r\n\r\n",
+            b"HTTP/1.1 099 OK\r\n\r\n",
+        ] {
+            assert!(
+                !fast_path_agrees(lenient),
+                "{:?}",
+                bytes::Bytes::copy_from_slice(lenient)
+            );
+        }
+        // Limits: a head over the byte limit or the field limit goes the search path's way.
+        let mut buf = BytesMut::from(&b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n"[..]);
+        assert_eq!(parse_whole_head(&mut buf, 20, 100), None);
+        assert!(
+            parse_whole_head(&mut buf, 100, 0).is_some(),
+            "the field limit clamps to 1"
+        );
+        let mut two = BytesMut::from(&b"HTTP/1.1 200 OK\r\nA: b\r\nC: d\r\n\r\n"[..]);
+        assert_eq!(parse_whole_head(&mut two, 100, 1), None);
     }
 
     fn fields(h: &ResponseHead) -> Vec<(&str, &[u8])> {

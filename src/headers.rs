@@ -7,12 +7,17 @@ use bytes::Bytes;
 use core::fmt;
 use smallvec::SmallVec;
 
-/// Where one field's name and value lie inside the block's bytes.
+/// Where one field lies inside the block's bytes: eight bytes, so that a head's index of 16
+/// fields (and the events that carry it) stays small to move.
+///
+/// The name starts at `name_start` and ends at the first `:` (a name is a token, so it holds
+/// none, and the parser allows no whitespace before the colon); the value ends at `value_end`
+/// and starts after the colon and the whitespace (and any obs-fold line break) that follows it.
+/// Both ends are only derived on access, where they cost a scan of the name or of the few bytes
+/// between colon and value; a lookup by name compares the name and checks for the colon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FieldSpan {
     pub(crate) name_start: u32,
-    pub(crate) name_end: u32,
-    pub(crate) value_start: u32,
     pub(crate) value_end: u32,
 }
 
@@ -82,26 +87,25 @@ impl Headers {
     /// The value of the first field named `name` (ASCII case-insensitive).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         let name = name.as_bytes();
+        // A name holds no colon; one that does matches nothing (spans find names by theirs).
+        if name.contains(&b':') {
+            return None;
+        }
         self.fields
             .iter()
-            .find(|span| {
-                self.slice(span.name_start, span.name_end)
-                    .eq_ignore_ascii_case(name)
-            })
-            .map(|span| self.slice(span.value_start, span.value_end))
+            .find(|span| self.name_is(span, name))
+            .map(|span| self.value_after(span, span.name_start as usize + name.len()))
     }
 
     /// The values of every field named `name`, in wire order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
         // Compares raw name bytes: no UTF-8 check on the lookup path.
         let name = name.as_bytes();
+        let valid = !name.contains(&b':');
         self.fields
             .iter()
-            .filter(move |span| {
-                self.slice(span.name_start, span.name_end)
-                    .eq_ignore_ascii_case(name)
-            })
-            .map(|span| self.slice(span.value_start, span.value_end))
+            .filter(move |span| valid && self.name_is(span, name))
+            .map(move |span| self.value_after(span, span.name_start as usize + name.len()))
     }
 
     /// Whether any field named `name` lists `token` among its comma-separated elements
@@ -118,19 +122,55 @@ impl Headers {
         &self.bytes
     }
 
-    fn slice(&self, start: u32, end: u32) -> &[u8] {
+    /// Whether the field at `span` is named `name` (ASCII case-insensitive): the bytes at the
+    /// name's start, then the colon that ends every name.
+    fn name_is(&self, span: &FieldSpan, name: &[u8]) -> bool {
+        let start = span.name_start as usize;
+        self.bytes.get(start + name.len()) == Some(&b':')
+            && self
+                .bytes
+                .get(start..start + name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// Where the name of the field at `span` ends: at its colon.
+    fn name_end(&self, span: &FieldSpan) -> usize {
+        let start = span.name_start as usize;
+        let end = (span.value_end as usize).min(self.bytes.len());
         self.bytes
-            .get(start as usize..end as usize)
+            .get(start..end)
+            .and_then(|rest| rest.iter().position(|&b| b == b':'))
+            .map_or(start, |colon| start + colon)
+    }
+
+    fn name(&self, span: &FieldSpan) -> &[u8] {
+        let start = span.name_start as usize;
+        self.bytes
+            .get(start..self.name_end(span))
             .unwrap_or_default()
     }
 
+    /// The value of the field at `span`: from after the colon and the whitespace and fold line
+    /// breaks that follow it (never part of a value), to `value_end`.
+    fn value(&self, span: &FieldSpan) -> &[u8] {
+        self.value_after(span, self.name_end(span))
+    }
+
+    /// [`value`](Self::value) when the colon's position is known.
+    fn value_after(&self, span: &FieldSpan, colon: usize) -> &[u8] {
+        let end = (span.value_end as usize).min(self.bytes.len());
+        let mut start = colon + 1;
+        while start < end && matches!(self.bytes[start], b' ' | b'\t' | b'\r' | b'\n') {
+            start += 1;
+        }
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+
     fn field(&self, span: &FieldSpan) -> HeaderField<'_> {
-        let name = self.slice(span.name_start, span.name_end);
-        let value = self.slice(span.value_start, span.value_end);
         HeaderField {
             // Names were checked to be tokens while parsing, so this never falls back.
-            name: core::str::from_utf8(name).unwrap_or_default(),
-            value,
+            name: core::str::from_utf8(self.name(span)).unwrap_or_default(),
+            value: self.value(span),
         }
     }
 }
@@ -162,17 +202,10 @@ mod tests {
         let bytes =
             Bytes::from_static(b"Host: a\r\nConnection: keep-alive, Close\r\nX: 1\r\nx: 2\r\n");
         let mut fields = FieldSpans::new();
-        for (n, v) in [
-            (0..4, 6..7),
-            (9..19, 21..38),
-            (40..41, 43..44),
-            (46..47, 49..50),
-        ] {
+        for (name_start, value_end) in [(0, 7), (9, 38), (40, 44), (46, 50)] {
             fields.push(FieldSpan {
-                name_start: n.start,
-                name_end: n.end,
-                value_start: v.start,
-                value_end: v.end,
+                name_start,
+                value_end,
             });
         }
         Headers::new(bytes, fields)
@@ -189,5 +222,11 @@ mod tests {
         assert!(!h.contains_token("connection", "upgrade"));
         assert_eq!(h.get_index(3).map(|f| f.name), Some("x"));
         assert_eq!(h.get_index(4), None);
+        // Names end at their colon: a longer or shorter name, or one with a colon, is another.
+        assert_eq!(h.get("hos"), None);
+        assert_eq!(h.get("host:"), None);
+        assert_eq!(h.get("Host: a"), None);
+        assert_eq!(h.get_all("x:").count(), 0);
+        assert_eq!(h.get(""), None);
     }
 }

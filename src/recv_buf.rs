@@ -30,49 +30,66 @@ pub(crate) fn find_blank_line(
     from: usize,
     flags: &mut LineFlags,
 ) -> Result<usize, usize> {
+    // One pass: eight bytes at a time, visiting every LF of a word through an exact mask, then
+    // byte by byte for the tail.
     let mut i = from;
-    while let Some(pos) = bytes.get(i..).and_then(find_lf) {
-        let lf = i + pos;
-        if lf == 0 || bytes[lf - 1] != b'\r' {
-            flags.bare_lf = true;
-        }
-        match (bytes.get(lf + 1), bytes.get(lf + 2)) {
-            (Some(b'\n'), _) => {
-                flags.bare_lf = true;
-                return Ok(lf + 2);
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut mask = lf_mask(chunk);
+        while mask != 0 {
+            let lf = i + (mask.trailing_zeros() / 8) as usize;
+            mask &= mask - 1;
+            if let Some(found) = at_line_break(bytes, lf, flags) {
+                return found;
             }
-            (Some(b'\r'), Some(b'\n')) => return Ok(lf + 3),
-            // Not enough bytes yet to tell: look at this LF again next time.
-            (None, _) | (Some(b'\r'), None) => return Err(lf),
-            (Some(b' ' | b'\t'), _) => {
-                flags.folded = true;
-                i = lf + 1;
-            }
-            _ => i = lf + 1,
         }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'\n' {
+            if let Some(found) = at_line_break(bytes, i, flags) {
+                return found;
+            }
+        }
+        i += 1;
     }
     Err(bytes.len().max(from))
 }
 
-/// The index of the first LF in `bytes`: eight bytes at a time (the classic "has a zero byte"
-/// word trick, in safe code), then byte by byte for the rest.
-fn find_lf(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut start = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            break;
-        }
-        start += 8;
+/// What the LF at `lf` says: `Some(Ok(end))` when it starts the empty line that ends the
+/// section, `Some(Err(lf))` when the bytes after it have not arrived yet (look at it again
+/// next time), `None` to go on searching. Records what it saw in `flags`.
+fn at_line_break(bytes: &[u8], lf: usize, flags: &mut LineFlags) -> Option<Result<usize, usize>> {
+    if lf == 0 || bytes[lf - 1] != b'\r' {
+        flags.bare_lf = true;
     }
-    bytes[start..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|p| start + p)
+    match (bytes.get(lf + 1), bytes.get(lf + 2)) {
+        (Some(b'\n'), _) => {
+            flags.bare_lf = true;
+            Some(Ok(lf + 2))
+        }
+        (Some(b'\r'), Some(b'\n')) => Some(Ok(lf + 3)),
+        // Not enough bytes yet to tell.
+        (None, _) | (Some(b'\r'), None) => Some(Err(lf)),
+        (Some(b' ' | b'\t'), _) => {
+            flags.folded = true;
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The LFs among eight bytes: bit 7 of byte `k` of the result is set exactly when `chunk[k]` is
+/// an LF (a safe SWAR trick without false positives: every byte's test is independent, so all
+/// LFs of the word can be visited from one mask).
+fn lf_mask(chunk: &[u8]) -> u64 {
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    // Zero bytes of `x` are the LFs.
+    let x = u64::from_le_bytes(word) ^ (0x0101_0101_0101_0101 * u64::from(b'\n'));
+    // For each byte, bit 7 of `(x & LOWS) + LOWS` is set when its low seven bits are not all
+    // zero (no carry crosses a byte); OR-ing `x` adds its own bit 7. Not set = zero byte.
+    !(((x & LOWS) + LOWS) | x | LOWS)
 }
 
 /// Unconsumed input, plus how far the current head search has looked.
@@ -106,6 +123,13 @@ impl RecvBuf {
         } else {
             self.bytes.unsplit(data);
         }
+    }
+
+    /// Whether the search for the current head has not looked at any byte yet (nothing was
+    /// searched since the last cut): the connection tries its one-call fast path only then, so
+    /// a head that trickles in is never parsed more than once by it.
+    pub(crate) fn search_is_fresh(&self) -> bool {
+        self.scanned == 0
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -192,18 +216,52 @@ mod tests {
     }
 
     #[test]
-    fn lf_search_agrees_with_a_plain_scan() {
-        let mut input = [b'a'; 40];
-        assert_eq!(find_lf(&input), None);
-        for at in 0..input.len() {
-            input[at] = b'\n';
-            assert_eq!(find_lf(&input), Some(at));
-            for start in 0..=at {
-                assert_eq!(find_lf(&input[start..]), Some(at - start));
+    fn lf_mask_is_exact() {
+        // Every byte value at every position, beside LFs and beside bytes that fool the classic
+        // "has a zero byte" trick (0x0b is LF ^ 0x01, 0x8a has LF's low bits).
+        for fill in [b'a', b'\n', 0x0b, 0x8a, 0x00, 0xff] {
+            for at in 0..8 {
+                for b in 0..=255u8 {
+                    let mut chunk = [fill; 8];
+                    chunk[at] = b;
+                    let want = chunk
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| **c == b'\n')
+                        .fold(0u64, |m, (k, _)| m | 0x80 << (8 * k));
+                    assert_eq!(lf_mask(&chunk), want, "{chunk:?}");
+                }
             }
-            input[at] = 0x8a; // high bit set, low bits of LF: must not match
-            assert_eq!(find_lf(&input), None);
-            input[at] = b'a';
+        }
+    }
+
+    #[test]
+    fn search_agrees_with_a_byte_by_byte_search() {
+        // The word loop and the byte tail must find the same end, flags and resume point as
+        // a plain scan, from every start and at every length.
+        fn plain(bytes: &[u8], from: usize, flags: &mut LineFlags) -> Result<usize, usize> {
+            for lf in from..bytes.len() {
+                if bytes[lf] == b'\n' {
+                    if let Some(found) = at_line_break(bytes, lf, flags) {
+                        return found;
+                    }
+                }
+            }
+            Err(bytes.len().max(from))
+        }
+        let input =
+            b"HTTP/1.1 200 OK\r\nA: b\n c\r\nLong-Name: 0123456789abcdef\r\n\tx\nZ: z\r\n\r\nrest";
+        for len in 0..=input.len() {
+            for from in 0..=len {
+                let (mut a, mut b) = (LineFlags::default(), LineFlags::default());
+                let got = find_blank_line(&input[..len], from, &mut a);
+                assert_eq!(
+                    got,
+                    plain(&input[..len], from, &mut b),
+                    "len {len} from {from}"
+                );
+                assert_eq!(a, b, "len {len} from {from}");
+            }
         }
     }
 
