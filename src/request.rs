@@ -2,7 +2,7 @@
 
 use crate::error::UsageError;
 use crate::framing::RequestFacts;
-use crate::token::{is_field_value_byte, is_token, list_elements};
+use crate::token::{is_field_value, is_token, list_elements};
 use bytes::{BufMut, BytesMut};
 use smallvec::SmallVec;
 
@@ -201,7 +201,7 @@ fn validate(req: &Request<'_>) -> Result<(), UsageError> {
         if !is_token(name.as_bytes()) {
             return Err(UsageError::InvalidHeaderName { index });
         }
-        if !value.iter().all(|&b| is_field_value_byte(b)) {
+        if !is_field_value(value) {
             return Err(UsageError::InvalidHeaderValue { index });
         }
         if name.eq_ignore_ascii_case("content-length")
@@ -257,29 +257,29 @@ pub(crate) fn encode_head(
             .sum::<usize>()
         + 64;
     out.reserve(len);
-    out.put_slice(method.as_bytes());
-    out.put_u8(b' ');
-    out.put_slice(req.target.as_bytes());
-    out.put_slice(b" HTTP/1.1\r\n");
+    out.extend_from_slice(method.as_bytes());
+    out.extend_from_slice(b" ");
+    out.extend_from_slice(req.target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
     for (name, value) in &req.headers {
-        out.put_slice(name.as_bytes());
-        out.put_slice(b": ");
-        out.put_slice(value);
-        out.put_slice(b"\r\n");
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
     }
     match req.body {
         RequestBody::None if matches!(method, "POST" | "PUT" | "PATCH") => {
-            out.put_slice(b"Content-Length: 0\r\n");
+            out.extend_from_slice(b"Content-Length: 0\r\n");
         }
         RequestBody::None => {}
         RequestBody::Length(n) => {
-            out.put_slice(b"Content-Length: ");
+            out.extend_from_slice(b"Content-Length: ");
             put_decimal(out, n);
-            out.put_slice(b"\r\n");
+            out.extend_from_slice(b"\r\n");
         }
-        RequestBody::Chunked => out.put_slice(b"Transfer-Encoding: chunked\r\n"),
+        RequestBody::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
     }
-    out.put_slice(b"\r\n");
+    out.extend_from_slice(b"\r\n");
     let has_body = !matches!(req.body, RequestBody::None | RequestBody::Length(0));
     Ok(RequestMeta {
         facts: RequestFacts {
