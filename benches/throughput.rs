@@ -141,14 +141,14 @@ impl Harness {
         }
         let iters = (iters / self.scale).max(1);
         for _ in 0..iters / 10 + 1 {
-            op();
+            measured(&mut op);
         }
         let allocations = ALLOCATIONS.load(Ordering::Relaxed);
         let best = (0..self.rounds)
             .map(|_| {
                 let start = Clock::now();
                 for _ in 0..iters {
-                    op();
+                    measured(&mut op);
                 }
                 start.elapsed() / iters
             })
@@ -156,6 +156,15 @@ impl Harness {
             .unwrap_or_default();
         let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
         self.report(name, best, bytes, allocations, iters);
+        self.report_calls(iters / 10 + 1 + iters * self.rounds);
+    }
+
+    /// In profile mode, how many times the operation ran inside [`measured`] (warm-up
+    /// included), for `benches/instructions.sh` to divide callgrind's count by.
+    fn report_calls(&self, calls: u32) {
+        if self.scale == 20 {
+            println!("  calls {calls}");
+        }
     }
 
     /// [`Harness::case`] for an operation that consumes its input: each call's input is
@@ -176,7 +185,8 @@ impl Harness {
         }
         let iters = (iters / self.scale).max(1);
         for _ in 0..iters / 10 + 1 {
-            op(prepare());
+            let input = prepare();
+            measured(|| op(input));
         }
         let mut allocations = 0;
         let best = (0..self.rounds)
@@ -186,7 +196,7 @@ impl Harness {
                     let input = prepare();
                     let before = ALLOCATIONS.load(Ordering::Relaxed);
                     let start = Clock::now();
-                    op(input);
+                    measured(|| op(input));
                     total += start.elapsed();
                     allocations += ALLOCATIONS.load(Ordering::Relaxed) - before;
                 }
@@ -195,6 +205,7 @@ impl Harness {
             .min()
             .unwrap_or_default();
         self.report(name, best, bytes, allocations, iters);
+        self.report_calls(iters / 10 + 1 + iters * self.rounds);
     }
 
     fn report(&mut self, name: &str, per_op: Duration, bytes: usize, allocs: u64, iters: u32) {
@@ -223,6 +234,14 @@ impl Harness {
             println!("  {label:<64} {ratio:>6.2}×");
         }
     }
+}
+
+/// Every measured call goes through here, so that `valgrind --tool=callgrind
+/// --toggle-collect='*measured*'` counts the operation's instructions and nothing else
+/// (`benches/instructions.sh`).
+#[inline(never)]
+fn measured<T>(op: impl FnOnce() -> T) -> T {
+    op()
 }
 
 const PARSE: &str = "httparse::Response::parse, 9-field head";

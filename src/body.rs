@@ -8,7 +8,7 @@ use crate::head::parse_trailers;
 use crate::headers::Headers;
 use crate::leniency::Leniency;
 use crate::recv_buf::RecvBuf;
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 
 /// One step of body decoding.
 // A short-lived return value: boxing the trailers would cost an allocation per response.
@@ -88,6 +88,13 @@ impl BodyDecoder {
                     Step::Skip(n) => recv.discard(n),
                     Step::Data(n) => {
                         return Ok(BodyStep::Data(recv.bytes_mut().split_to(n).freeze()));
+                    }
+                    Step::FramedData { skip, len } => {
+                        // One cut for the size line and the data; dropping the line from the
+                        // front of the view is a pointer move.
+                        let mut data = recv.bytes_mut().split_to(skip + len).freeze();
+                        data.advance(skip);
+                        return Ok(BodyStep::Data(data));
                     }
                     Step::NeedMore => return Ok(BodyStep::NeedMore),
                     Step::Trailers => return trailers(recv, limits, decoder),

@@ -23,6 +23,9 @@ pub(crate) enum Step {
     Skip(usize),
     /// The first this many bytes are body data.
     Data(usize),
+    /// Drop `skip` framing bytes (a whole size line, maybe with the CRLF before it), then the
+    /// next `len` bytes are body data: a size line and the start of its chunk in one step.
+    FramedData { skip: usize, len: usize },
     /// The last chunk is done; the trailer section starts at the front of the input.
     Trailers,
     /// Every byte given was consumed as framing state; more input is needed.
@@ -71,6 +74,22 @@ pub(crate) struct ChunkedDecoder {
     strict: bool,
     leniency: Option<Leniency>,
 }
+
+/// The value of each hex digit byte; `0xff` for every other byte.
+static HEX_DIGIT: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            c @ b'0'..=b'9' => c - b'0',
+            c @ b'a'..=b'f' => c - b'a' + 10,
+            c @ b'A'..=b'F' => c - b'A' + 10,
+            _ => 0xff,
+        };
+        b += 1;
+    }
+    table
+};
 
 impl ChunkedDecoder {
     /// A decoder bounding extension bytes by `ext_limit`; with `strict`, a [`Leniency`] is an
@@ -124,14 +143,31 @@ impl ChunkedDecoder {
             }
             _ => {}
         }
-        if let Some((n, size)) = self.whole_size_line(input) {
+        if let Some((skip, size)) = self.whole_size_line(input) {
             self.size = size;
-            self.state = if size == 0 {
-                State::Trailers
+            let available = (input.len() - skip) as u64;
+            if size == 0 || available == 0 {
+                self.state = if size == 0 {
+                    State::Trailers
+                } else {
+                    State::Data { remaining: size }
+                };
+                return Ok(Step::Skip(skip));
+            }
+            // The chunk's data follows in `input`: hand out as much of it as is there.
+            let len = size.min(available);
+            self.state = if len == size {
+                State::DataCr
             } else {
-                State::Data { remaining: size }
+                State::Data {
+                    remaining: size - len,
+                }
             };
-            return Ok(Step::Skip(n));
+            self.received += len;
+            return Ok(Step::FramedData {
+                skip,
+                len: len as usize,
+            });
         }
         for (i, &b) in input.iter().enumerate() {
             self.line_byte(b)?;
@@ -163,7 +199,10 @@ impl ChunkedDecoder {
         };
         let mut size = 0u64;
         let mut end = start;
-        while let Some(digit) = input.get(end).and_then(|&b| (b as char).to_digit(16)) {
+        while let Some(&digit) = input.get(end).map(|&b| &HEX_DIGIT[usize::from(b)]) {
+            if digit > 0xf {
+                break;
+            }
             if end - start == 16 {
                 return None;
             }
@@ -327,6 +366,11 @@ mod tests {
                     assert!(n > 0);
                     data.extend(buf.drain(..n));
                 }
+                Step::FramedData { skip, len } => {
+                    assert!(skip > 0 && len > 0);
+                    buf.drain(..skip);
+                    data.extend(buf.drain(..len));
+                }
                 Step::Trailers => {
                     buf.extend_from_slice(&input[fed..]);
                     return Ok((data, buf));
@@ -378,6 +422,10 @@ mod tests {
                         Ok(Step::Data(n)) => {
                             out.extend_from_slice(&rest[..n]);
                             rest = &rest[n..];
+                        }
+                        Ok(Step::FramedData { skip, len }) => {
+                            out.extend_from_slice(&rest[skip..skip + len]);
+                            rest = &rest[skip + len..];
                         }
                         Ok(other) => return Ok((out, rest.to_vec(), alloc::format!("{other:?}"))),
                         Err(e) => return Err(e),
@@ -490,9 +538,13 @@ mod tests {
     #[test]
     fn largest_size_fits_and_trailing_bytes_stay() {
         let mut d = ChunkedDecoder::new(0, false);
-        assert_eq!(d.step(b"ffffffffffffffff\r\nrest"), Ok(Step::Skip(18)));
-        assert_eq!(d.step(b"rest"), Ok(Step::Data(4)));
+        assert_eq!(
+            d.step(b"ffffffffffffffff\r\nrest"),
+            Ok(Step::FramedData { skip: 18, len: 4 })
+        );
         assert_eq!(d.received(), 4);
+        assert_eq!(d.step(b"more"), Ok(Step::Data(4)));
+        assert_eq!(d.received(), 8);
         let (data, rest) = run(b"1\r\nx\r\n0\r\nTrailer: 1\r\n\r\nnext", 4).unwrap();
         assert_eq!(
             (data.as_slice(), rest.as_slice()),
@@ -532,6 +584,7 @@ mod tests {
         let err = loop {
             match d.step(rest) {
                 Ok(Step::Skip(n) | Step::Data(n)) => rest = &rest[n..],
+                Ok(Step::FramedData { skip, len }) => rest = &rest[skip + len..],
                 Ok(other) => panic!("unexpected {other:?}"),
                 Err(e) => break e,
             }
