@@ -132,8 +132,8 @@ fn allocations_per_100(mut run: impl FnMut()) -> usize {
 }
 
 /// The README's conditions, each measured: more than 16 fields in a head costs one allocation
-/// (the field index spills to the heap), and a `Data` held across the next input pins the
-/// receive buffer, so the next input copies into a new one. Called from the test above, on the
+/// (the field index spills to the heap), and a `Data` or `Head` held across the next input pins
+/// the receive buffer, so the next input copies into a new one. Called from the test above, on the
 /// counted thread.
 fn the_documented_exceptions_cost_what_the_readme_says() {
     let sixteen = response_with(16);
@@ -174,5 +174,26 @@ fn the_documented_exceptions_cost_what_the_readme_says() {
     assert!(
         (100..=300).contains(&n),
         "holding Data across inputs: {n} allocations in 100 cycles"
+    );
+
+    // The same for a head: its fields are a view of the receive buffer too.
+    let mut conn = Connection::new(Config::default());
+    let mut held = Vec::new();
+    let n = allocations_per_100(|| {
+        let now = Instant::ZERO;
+        conn.send_request(&Request::get("/").header("Host", "h"), now)
+            .expect("sent");
+        while conn.poll_transmit().is_some() {}
+        conn.handle_input(&sixteen, now).expect("input");
+        while let Some(event) = conn.poll_event() {
+            if let Event::Head { head, .. } = event {
+                held.clear();
+                held.push(head);
+            }
+        }
+    });
+    assert!(
+        (100..=300).contains(&n),
+        "holding a Head across inputs: {n} allocations in 100 cycles"
     );
 }
