@@ -124,6 +124,7 @@ impl ChunkedDecoder {
     }
 
     /// Classifies the front of `input`. Never returns `Skip(0)` or `Data(0)`.
+    #[inline]
     pub(crate) fn step(&mut self, input: &[u8]) -> Result<Step, ProtocolError> {
         match self.state {
             State::Trailers => return Ok(Step::Trailers),
@@ -191,6 +192,7 @@ impl ChunkedDecoder {
     /// hex digits followed by CRLF, all within `input`. Returns the bytes it covers and the
     /// size; `None` (changing nothing) for anything else (an extension, whitespace, a bare LF, a
     /// longer size, an error, or a line not complete yet), which the byte states then handle.
+    #[inline]
     fn whole_size_line(&self, input: &[u8]) -> Option<(usize, u64)> {
         let start = match self.state {
             State::DataCr if input.starts_with(b"\r\n") => 2,

@@ -764,14 +764,21 @@ impl Connection {
                     continue;
                 }
             };
-            match decoder.next(&mut self.recv, &self.limits) {
-                Ok(BodyStep::Data(data)) => {
-                    let id = exchange.id;
-                    self.events.push_back(Event::Data { id, data });
+            // Body data in a tight loop: nothing but the decoder changes between two pieces.
+            let id = exchange.id;
+            loop {
+                match decoder.next(&mut self.recv, &self.limits) {
+                    Ok(BodyStep::Data(data)) => self.events.push_back(Event::Data { id, data }),
+                    Ok(BodyStep::End(trailers)) => {
+                        self.end_response(trailers, now);
+                        break;
+                    }
+                    Ok(BodyStep::NeedMore) => return,
+                    Err(e) => {
+                        self.fail_protocol(e);
+                        break;
+                    }
                 }
-                Ok(BodyStep::End(trailers)) => self.end_response(trailers, now),
-                Ok(BodyStep::NeedMore) => return,
-                Err(e) => self.fail_protocol(e),
             }
         }
     }
