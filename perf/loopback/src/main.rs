@@ -220,7 +220,15 @@ fn one_run(
     }
     let mut latencies = Vec::new();
     if workload == Workload::HangUp {
-        let marks = server.take_hang_ups();
+        // The server notes its close time right after the close returns, so with both on one
+        // CPU the client can finish before the last mark is in: wait for it (bounded).
+        let mut marks = server.take_hang_ups();
+        let waiting = std::time::Instant::now();
+        while (marks.len() as u64) < outcome.requests && waiting.elapsed() < Duration::from_secs(5)
+        {
+            std::thread::sleep(Duration::from_millis(1));
+            marks.extend(server.take_hang_ups());
+        }
         let failed: Vec<Duration> = match &outcome.failed_at {
             FailedAt::Monotonic(at) if at.len() == marks.len() => at
                 .iter()
