@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --manifest-path perf/loopback/Cargo.toml -- [--pin] [--quick]
-//!     [--rounds N] [--max-ms MS] [--clients floor,std,tokio,hyper,ureq,go]
+//!     [--rounds N] [--max-ms MS] [--requests N] [--clients floor,std,tokio,hyper,ureq,go]
 //!     [--workloads keepalive,close,mib,chunked,hangup] [--no-go]
 //! ```
 // A measurement harness: reading the clock is the point (the ban is for the library's core).
@@ -30,11 +30,13 @@ struct Options {
     quick: bool,
     rounds: usize,
     max_time: Duration,
+    /// `--requests`: one count bound for every workload instead of the defaults.
+    requests: Option<u64>,
     clients: Vec<Client>,
     workloads: Vec<Workload>,
 }
 
-const USAGE: &str = "usage: loopback [--pin] [--quick] [--rounds N] [--max-ms MS] \
+const USAGE: &str = "usage: loopback [--pin] [--quick] [--rounds N] [--max-ms MS] [--requests N] \
 [--clients floor,std,tokio,hyper,ureq,go] [--workloads keepalive,close,mib,chunked,hangup] [--no-go]";
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -43,6 +45,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         quick: false,
         rounds: 9,
         max_time: Duration::from_millis(500),
+        requests: None,
         clients: clients::ALL.to_vec(),
         workloads: workload::ALL.to_vec(),
     };
@@ -59,6 +62,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--quick" => o.quick = true,
             "--no-go" => o.clients.retain(|&c| c != Client::Go),
             "--rounds" => rounds = Some(value()?.parse().map_err(|e| format!("--rounds: {e}"))?),
+            "--requests" => {
+                o.requests = Some(value()?.parse().map_err(|e| format!("--requests: {e}"))?)
+            }
             "--max-ms" => max_ms = Some(value()?.parse().map_err(|e| format!("--max-ms: {e}"))?),
             "--clients" => {
                 o.clients = value()?
@@ -162,7 +168,7 @@ fn run(o: &Options) -> Result<(), String> {
             let mut order = clients.clone();
             order.rotate_left(round % clients.len().max(1));
             let limit = Limit {
-                count: count(workload, o.quick),
+                count: o.requests.unwrap_or(count(workload, o.quick)),
                 time: o.max_time,
             };
             for &client in &order {
@@ -219,6 +225,7 @@ fn one_run(
         return Err("no request completed".into());
     }
     let mut latencies = Vec::new();
+    let mut latencies_closed = Vec::new();
     if workload == Workload::HangUp {
         // The server notes its close time right after the close returns, so with both on one
         // CPU the client can finish before the last mark is in: wait for it (bounded).
@@ -243,10 +250,17 @@ fn one_run(
             _ => return Err("hang-up marks and errors differ in number".into()),
         };
         latencies = failed;
+        latencies_closed = outcome
+            .closed_at
+            .iter()
+            .zip(&marks)
+            .map(|(t, m)| t.saturating_duration_since(m.monotonic))
+            .collect();
     }
     Ok(Run {
         per_second: outcome.requests as f64 / outcome.elapsed.as_secs_f64(),
         requests: outcome.requests,
         latencies,
+        latencies_closed,
     })
 }

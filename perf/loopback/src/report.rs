@@ -1,7 +1,7 @@
 //! The tables: per workload, every client's requests/s (median and min..max over the rounds)
 //! and its ratio to the floor of the same round; for the hang-up, the time from the server's
 //! close to the caller's error (p50 and p99 over every sample of every round) and the ratio of
-//! each round's p50 to the floor's.
+//! each round's p50 to the floor's (and to the floor's time once it has closed its socket).
 
 use crate::clients::Client;
 use crate::stats::{Spread, micros, quantile};
@@ -15,6 +15,8 @@ pub struct Run {
     pub requests: u64,
     /// Hang-up only: server close to caller error, per request.
     pub latencies: Vec<Duration>,
+    /// Hang-up, the floor only: server close to the floor's own close returning.
+    pub latencies_closed: Vec<Duration>,
 }
 
 pub struct Results {
@@ -46,110 +48,167 @@ impl Results {
         rounds[round] = Some(run);
     }
 
-    /// The per-round value of `client` on workload `w` (requests/s, or the hang-up p50 in µs),
-    /// with the floor's of the same round.
-    fn per_round(&self, w: usize, c: usize) -> (Vec<f64>, Vec<f64>) {
-        let floor = self.clients.iter().position(|&x| x == Client::Floor);
-        let value = |run: &Run| {
-            if self.workloads[w] == Workload::HangUp {
-                let mut l = run.latencies.clone();
-                l.sort();
-                micros(quantile(&l, 0.5))
-            } else {
-                run.per_second
-            }
-        };
-        let mut values = Vec::new();
-        let mut ratios = Vec::new();
-        for (round, run) in self.runs[w][c].iter().enumerate() {
-            let Some(run) = run else { continue };
-            values.push(value(run));
-            let floor_run = floor.and_then(|f| self.runs[w][f].get(round)?.as_ref());
-            if let Some(floor_run) = floor_run {
-                ratios.push(value(run) / value(floor_run));
-            }
-        }
-        (values, ratios)
+    /// One value per round of client `c` on workload `w` (`None` for a round without a run).
+    fn series(&self, w: usize, c: usize, value: impl Fn(&Run) -> f64) -> Vec<Option<f64>> {
+        self.runs[w][c]
+            .iter()
+            .map(|r| r.as_ref().map(&value))
+            .collect()
+    }
+
+    fn floor(&self) -> Option<usize> {
+        self.clients.iter().position(|&x| x == Client::Floor)
+    }
+
+    /// Round-by-round ratios of `values` to `base` (rounds where both ran).
+    fn ratios(values: &[Option<f64>], base: &[Option<f64>]) -> Option<Spread> {
+        let r: Vec<f64> = values
+            .iter()
+            .zip(base)
+            .filter_map(|(v, b)| Some((*v)? / (*b)?))
+            .collect();
+        Spread::of(&r)
     }
 
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let mut summary: Vec<Vec<Option<Spread>>> = Vec::new();
+        let mut summary: Vec<(String, Vec<Option<Spread>>)> = Vec::new();
         for (w, &workload) in self.workloads.iter().enumerate() {
             let _ = writeln!(out, "\n### {} (`{}`)\n", workload.title(), workload.name());
             if workload == Workload::HangUp {
-                out.push_str(
-                    "| client | p50 µs | p99 µs | p50 / floor's p50, median (min..max) | samples |\n\
-                     |---|---:|---:|---:|---:|\n",
-                );
-            } else {
-                out.push_str(
-                    "| client | requests/s, median (min..max) | / floor, median (min..max) | requests |\n\
-                     |---|---:|---:|---:|\n",
-                );
+                self.render_hang_up(w, &mut out, &mut summary);
+                continue;
             }
+            out.push_str(
+                "| client | requests/s, median (min..max) | / floor, median (min..max) | requests |\n\
+                 |---|---:|---:|---:|\n",
+            );
+            let floor = self
+                .floor()
+                .map(|f| self.series(w, f, |r| r.per_second))
+                .unwrap_or_default();
             let mut column = Vec::new();
-            for (c, &client) in self.clients.iter().enumerate() {
-                let (values, ratios) = self.per_round(w, c);
-                let ratio = Spread::of(&ratios);
+            for (c, client) in self.clients.iter().enumerate() {
+                let values = self.series(w, c, |r| r.per_second);
+                let ratio = Self::ratios(&values, &floor);
                 column.push(ratio);
-                let ratio_text = ratio.map_or("-".into(), |r| {
-                    format!("{:.2} ({:.2}..{:.2})", r.median, r.min, r.max)
-                });
-                let runs = self.runs[w][c].iter().flatten();
-                if workload == Workload::HangUp {
-                    let mut all: Vec<Duration> =
-                        runs.flat_map(|r| r.latencies.iter().copied()).collect();
-                    all.sort();
-                    let _ = writeln!(
-                        out,
-                        "| {} | {:.1} | {:.1} | {ratio_text} | {} |",
-                        client.name(),
-                        micros(quantile(&all, 0.5)),
-                        micros(quantile(&all, 0.99)),
-                        all.len()
-                    );
-                } else {
-                    let requests: u64 = runs.map(|r| r.requests).sum();
-                    let Some(v) = Spread::of(&values) else {
-                        let _ = writeln!(out, "| {} | (no run) | - | 0 |", client.name());
-                        continue;
-                    };
-                    let _ = writeln!(
-                        out,
-                        "| {} | {:.0} ({:.0}..{:.0}) | {ratio_text} | {requests} |",
-                        client.name(),
-                        v.median,
-                        v.min,
-                        v.max
-                    );
-                }
+                let requests: u64 = self.runs[w][c].iter().flatten().map(|r| r.requests).sum();
+                let present: Vec<f64> = values.iter().flatten().copied().collect();
+                let Some(v) = Spread::of(&present) else {
+                    let _ = writeln!(out, "| {} | (no run) | - | 0 |", client.name());
+                    continue;
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.0} ({:.0}..{:.0}) | {} | {requests} |",
+                    client.name(),
+                    v.median,
+                    v.min,
+                    v.max,
+                    spread_text(ratio)
+                );
             }
-            summary.push(column);
+            summary.push((workload.name().into(), column));
         }
-        out.push_str("\n### Summary: median ratio to the floor of the same round\n\n");
-        out.push_str(
-            "(requests/s: higher is better; hang-up: p50 time, lower is better)\n\n| client |",
-        );
-        for workload in &self.workloads {
-            let _ = write!(out, " {} |", workload.name());
-        }
-        out.push_str("\n|---|");
-        out.push_str(&"---:|".repeat(self.workloads.len()));
-        out.push('\n');
-        for (c, client) in self.clients.iter().enumerate() {
-            let _ = write!(out, "| {} |", client.name());
-            for column in &summary {
-                match column[c] {
-                    Some(r) => {
-                        let _ = write!(out, " {:.2} |", r.median);
-                    }
-                    None => out.push_str(" - |"),
-                }
-            }
-            out.push('\n');
-        }
+        render_summary(&self.clients, &summary, &mut out);
         out
+    }
+
+    /// The hang-up table: p50 and p99 over every sample of every round, and each round's p50
+    /// against the floor's (its error) and against the floor's time once its socket is closed.
+    fn render_hang_up(
+        &self,
+        w: usize,
+        out: &mut String,
+        summary: &mut Vec<(String, Vec<Option<Spread>>)>,
+    ) {
+        let p50 = |samples: &[Duration]| {
+            let mut s = samples.to_vec();
+            s.sort();
+            micros(quantile(&s, 0.5))
+        };
+        let (floor, floor_closed) = match self.floor() {
+            Some(f) => (
+                self.series(w, f, |r| p50(&r.latencies)),
+                self.series(w, f, |r| p50(&r.latencies_closed)),
+            ),
+            None => Default::default(),
+        };
+        out.push_str(
+            "| client | p50 µs | p99 µs | p50 / floor's, median (min..max) | p50 / floor + close's, median (min..max) | samples |\n\
+             |---|---:|---:|---:|---:|---:|\n",
+        );
+        let row =
+            |out: &mut String, name: &str, samples: Vec<Duration>, values: Vec<Option<f64>>| {
+                let mut all = samples;
+                all.sort();
+                let _ = writeln!(
+                    out,
+                    "| {name} | {:.1} | {:.1} | {} | {} | {} |",
+                    micros(quantile(&all, 0.5)),
+                    micros(quantile(&all, 0.99)),
+                    spread_text(Self::ratios(&values, &floor)),
+                    spread_text(Self::ratios(&values, &floor_closed)),
+                    all.len()
+                );
+            };
+        let mut to_floor = Vec::new();
+        let mut to_closed = Vec::new();
+        for (c, client) in self.clients.iter().enumerate() {
+            let runs = || self.runs[w][c].iter().flatten();
+            let values = self.series(w, c, |r| p50(&r.latencies));
+            to_floor.push(Self::ratios(&values, &floor));
+            to_closed.push(Self::ratios(&values, &floor_closed));
+            row(
+                out,
+                client.name(),
+                runs().flat_map(|r| r.latencies.iter().copied()).collect(),
+                values,
+            );
+            if *client == Client::Floor {
+                row(
+                    out,
+                    "floor + close",
+                    runs()
+                        .flat_map(|r| r.latencies_closed.iter().copied())
+                        .collect(),
+                    floor_closed.clone(),
+                );
+            }
+        }
+        summary.push(("hangup".into(), to_floor));
+        summary.push(("hangup / floor + close".into(), to_closed));
+    }
+}
+
+fn spread_text(s: Option<Spread>) -> String {
+    s.map_or("-".into(), |r| {
+        format!("{:.2} ({:.2}..{:.2})", r.median, r.min, r.max)
+    })
+}
+
+fn render_summary(clients: &[Client], summary: &[(String, Vec<Option<Spread>>)], out: &mut String) {
+    out.push_str("\n### Summary: median ratio to the floor of the same round\n\n");
+    out.push_str(
+        "(requests/s: higher is better; hang-up: p50 time, lower is better)\n\n| client |",
+    );
+    for (name, _) in summary {
+        let _ = write!(out, " {name} |");
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---:|".repeat(summary.len()));
+    out.push('\n');
+    for (c, client) in clients.iter().enumerate() {
+        let _ = write!(out, "| {} |", client.name());
+        for (_, column) in summary {
+            match column[c] {
+                Some(r) => {
+                    let _ = write!(out, " {:.2} |", r.median);
+                }
+                None => out.push_str(" - |"),
+            }
+        }
+        out.push('\n');
     }
 }
 

@@ -9,6 +9,7 @@ use super::{Bound, Limit, Outcome, err};
 use crate::workload::Workload;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::time::Instant;
 
 pub fn run(workload: Workload, addr: SocketAddr, limit: Limit) -> Result<Outcome, String> {
     let request = format!("GET {} HTTP/1.1\r\nHost: {addr}\r\n\r\n", workload.path());
@@ -30,7 +31,15 @@ pub fn run(workload: Workload, addr: SocketAddr, limit: Limit) -> Result<Outcome
             .map_err(|e| err(workload, e))?;
         if workload == Workload::HangUp {
             match stream.read(&mut buf) {
-                Ok(0) | Err(_) => bound.failed(),
+                Ok(0) | Err(_) => {
+                    // The error time first (what the table compares), then, as a second
+                    // reference, the time once the socket is closed: a client that releases
+                    // its socket before it reports the error pays that close (on loopback the
+                    // kernel tears the connection down inside the call) in its time.
+                    bound.failed();
+                    conn = None;
+                    bound.closed_at.push(Instant::now());
+                }
                 Ok(n) => return Err(err(workload, format!("{n} bytes after a hang-up"))),
             }
         } else {

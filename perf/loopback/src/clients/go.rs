@@ -16,7 +16,14 @@ pub struct GoClient {
 
 impl GoClient {
     /// Builds the client; `Err` says why not (no Go toolchain, a build failure).
+    /// `LOOPBACK_GO_CLIENT=path` uses a client built earlier instead (so `strace -f` on the
+    /// harness does not trace `go build`).
     pub fn build() -> Result<GoClient, String> {
+        if let Some(binary) = std::env::var_os("LOOPBACK_GO_CLIENT") {
+            return Ok(GoClient {
+                binary: binary.into(),
+            });
+        }
         let package = Path::new(env!("CARGO_MANIFEST_DIR"));
         let binary = package.join("target").join("go-client");
         let version = Command::new("go").arg("version").output();
@@ -85,6 +92,7 @@ impl GoClient {
                 requests,
                 elapsed,
                 failed_at: FailedAt::Realtime(failed_at),
+                closed_at: Vec::new(),
             }),
             _ => Err(err(workload, format!("go client said {stdout:?}"))),
         }

@@ -76,6 +76,8 @@ pub struct Outcome {
     pub requests: u64,
     pub elapsed: Duration,
     pub failed_at: FailedAt,
+    /// The floor only, hang-up only: when its socket was closed after each error.
+    pub closed_at: Vec<Instant>,
 }
 
 /// Runs `client` on `workload` against the server at `addr`.
@@ -108,6 +110,8 @@ pub struct Bound {
     pub done: u64,
     /// Hang-up workload: when each error reached the caller.
     pub failed_at: Vec<Instant>,
+    /// See `Outcome::closed_at`.
+    pub closed_at: Vec<Instant>,
 }
 
 impl Bound {
@@ -117,6 +121,7 @@ impl Bound {
             limit,
             done: 0,
             failed_at: Vec::new(),
+            closed_at: Vec::new(),
         }
     }
 
@@ -136,6 +141,7 @@ impl Bound {
             requests: self.done,
             elapsed: self.start.elapsed(),
             failed_at: FailedAt::Monotonic(self.failed_at),
+            closed_at: self.closed_at,
         }
     }
 }
