@@ -181,6 +181,10 @@ struct Io<T> {
     /// Read buffer: its length is its initialised capacity; reads fill its front, and what was
     /// read is split off and handed to the machine without a copy.
     buf: BytesMut,
+    /// The read timeout last set on the transport (`None`: never set). Setting it is a system
+    /// call for a socket; without a deadline it is `Some(None)` on every read, so it is set
+    /// only when it changes.
+    read_timeout: Option<Option<std::time::Duration>>,
 }
 
 struct Shared<T> {
@@ -269,6 +273,7 @@ impl<T: Transport> Connection<T> {
                 io: Mutex::new(Io {
                     transport: Some(transport),
                     buf: BytesMut::new(),
+                    read_timeout: None,
                 }),
                 interrupt: Mutex::new(interrupt),
                 epoch,
@@ -464,7 +469,10 @@ impl<T: Transport> Connection<T> {
             None => Ok(None),
             Some(transport) => {
                 let timeout = deadline.map(|d| d.saturating_duration_since(self.now()));
-                let _ = transport.set_read_timeout(timeout);
+                if io.read_timeout != Some(timeout) {
+                    let set = transport.set_read_timeout(timeout);
+                    io.read_timeout = set.is_ok().then_some(timeout);
+                }
                 if io.buf.len() < READ_SIZE / 4 {
                     io.buf = BytesMut::zeroed(READ_SIZE);
                 }

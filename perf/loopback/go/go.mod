@@ -1,0 +1,3 @@
+module loopback-go-client
+
+go 1.19
