@@ -349,6 +349,19 @@ fn main() {
         assert_eq!(body, 13);
     });
 
+    // What an adapter asks after every input: the next deadline, a request in flight.
+    let mut conn = Connection::new(Config::default());
+    conn.send_request(&Request::get("/").header("Host", "a"), Instant::ZERO)
+        .expect("sent");
+    h.case(
+        "h1conn poll_timeout, request in flight",
+        1_000_000,
+        0,
+        || {
+            black_box(black_box(&conn).poll_timeout());
+        },
+    );
+
     // Request heads without a connection: the builder and the encoder alone.
     let mut encoded = BytesMut::with_capacity(1024);
     h.case(ENCODE_VALUE, 200_000, 0, || {

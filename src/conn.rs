@@ -723,19 +723,15 @@ impl Connection {
         if self.close.is_some() {
             return None;
         }
-        let exchange = self.exchange.as_ref();
-        let expect = exchange.and_then(|e| match e.expect {
+        // Adapters ask after every input: plain comparisons, no iterator chain.
+        let Some(exchange) = &self.exchange else {
+            return self.idle_deadline;
+        };
+        let expect = match exchange.expect {
             Expect::Waiting { deadline } => Some(deadline),
             Expect::No => None,
-        });
-        [
-            self.idle_deadline,
-            expect,
-            exchange.and_then(|e| e.head_deadline),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        };
+        earliest(self.idle_deadline, earliest(expect, exchange.head_deadline))
     }
 
     // ----- the read side ---------------------------------------------------------------------
@@ -1005,3 +1001,12 @@ impl Connection {
 #[cfg(test)]
 #[path = "conn_state_diagram.rs"]
 mod state_diagram;
+
+/// The earlier of two optional deadlines.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
