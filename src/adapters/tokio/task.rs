@@ -18,8 +18,11 @@ use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use ::tokio::sync::watch;
 use ::tokio::time::Sleep;
 
-/// How much the task asks of the transport at a time.
+/// How much the task asks of the transport at a time, at first and whenever reads are small.
 pub(super) const READ_SIZE: usize = 64 * 1024;
+/// The most it asks for: after a read that filled all it was offered (a long body is arriving)
+/// the next read is offered twice as much, up to this; fewer reads per megabyte, fewer wake-ups.
+const MAX_READ_SIZE: usize = 4 * READ_SIZE;
 /// Body bytes waiting in the inbox above which the task stops reading (backpressure: a caller
 /// that reads slowly is not sent the whole body into memory).
 const MAX_BACKLOG: usize = 4 * READ_SIZE;
@@ -251,6 +254,8 @@ pub(super) struct Driver<T> {
     buf: BytesMut,
     /// Earlier read buffers, reused once every view of them is dropped.
     spare: VecDeque<BytesMut>,
+    /// What the next read is offered: `READ_SIZE` to `MAX_READ_SIZE` (see `MAX_READ_SIZE`).
+    read_size: usize,
     /// Polled bytes not yet written, in order (bytes count as sent once polled: only what
     /// the next write takes is polled).
     writing: VecDeque<Bytes>,
@@ -277,6 +282,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             io: Some(io),
             buf: BytesMut::new(),
             spare: VecDeque::new(),
+            read_size: READ_SIZE,
             writing: VecDeque::new(),
             flush: false,
             sleep: None,
@@ -382,9 +388,15 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             let Some(io) = self.io.as_mut() else {
                 return Step::Done;
             };
+            let offered = self.buf.capacity() - self.buf.len();
             let result = pin!(io.read_buf(&mut self.buf)).poll(cx);
             if let Poll::Ready(result) = result {
                 progressed = true;
+                self.read_size = match result {
+                    Ok(n) if n == offered => (self.read_size * 2).min(MAX_READ_SIZE),
+                    Ok(n) if n < self.read_size / 4 => READ_SIZE,
+                    _ => self.read_size,
+                };
                 let shared = &*self.shared;
                 let mut st = shared.lock();
                 let now = shared.now();
@@ -440,7 +452,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
     /// dropped, else a spare buffer whose views were, else a new one (the old one waits in the
     /// spares, or is freed with its last view).
     fn make_room(&mut self) {
-        if self.buf.capacity() >= READ_SIZE / 4 || self.buf.try_reclaim(READ_SIZE) {
+        let want = self.read_size;
+        if self.buf.capacity() - self.buf.len() >= want / 4 || self.buf.try_reclaim(want) {
             return;
         }
         let old = std::mem::take(&mut self.buf);
@@ -448,7 +461,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             let Some(mut spare) = self.spare.pop_front() else {
                 break;
             };
-            if spare.try_reclaim(READ_SIZE) {
+            if spare.try_reclaim(want) {
                 self.buf = spare;
                 break;
             }
@@ -457,8 +470,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         if self.spare.len() < SPARE_BUFFERS {
             self.spare.push_back(old);
         }
-        if self.buf.capacity() < READ_SIZE / 4 {
-            self.buf.reserve(READ_SIZE);
+        if self.buf.capacity() - self.buf.len() < want / 4 {
+            self.buf.reserve(want);
         }
     }
 
