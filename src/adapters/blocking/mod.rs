@@ -441,6 +441,10 @@ impl<T: Transport> Connection<T> {
         loop {
             // The inbox first, then the close signal, under one lock: a response delivered
             // before the close is always seen (Go's rule, made structural).
+            // Usually the front event is the caller's: take it without a search or a shift.
+            if st.inbox.front().is_some_and(|e| e.request_id() == Some(id)) {
+                return st.inbox.pop_front();
+            }
             if let Some(at) = st.inbox.iter().position(|e| e.request_id() == Some(id)) {
                 return st.inbox.remove(at);
             }

@@ -157,8 +157,14 @@ impl<T> Shared<T> {
     /// `cx` and waits.
     pub(super) fn poll_event(&self, id: crate::RequestId, cx: &Context<'_>) -> Poll<Option<Event>> {
         let mut st = self.lock();
-        let found = st.inbox.iter().position(|e| e.request_id() == Some(id));
-        if let Some(event) = found.and_then(|at| st.inbox.remove(at)) {
+        // Usually the front event is the caller's: take it without a search or a shift.
+        let found = if st.inbox.front().is_some_and(|e| e.request_id() == Some(id)) {
+            st.inbox.pop_front()
+        } else {
+            let at = st.inbox.iter().position(|e| e.request_id() == Some(id));
+            at.and_then(|at| st.inbox.remove(at))
+        };
+        if let Some(event) = found {
             let wake = match &event {
                 Event::Data { data, .. } => st.consumed(data.len()),
                 _ => Wake::default(),
