@@ -155,6 +155,19 @@ fn the_documented_exceptions_cost_what_the_readme_says() {
     });
     assert_eq!(n, 100, "one allocation per response with 17 fields");
 
+    // However many: the index is sized once.
+    let ninety = response_with(90);
+    let mut conn = Connection::new(Config::default().max_headers(100));
+    let n = allocations_per_100(|| {
+        let now = Instant::ZERO;
+        conn.send_request(&Request::get("/").header("Host", "h"), now)
+            .expect("sent");
+        while conn.poll_transmit().is_some() {}
+        conn.handle_input(&ninety, now).expect("input");
+        while conn.poll_event().is_some() {}
+    });
+    assert_eq!(n, 100, "one allocation per response with 90 fields");
+
     let mut conn = Connection::new(Config::default());
     let mut held = Vec::new();
     let n = allocations_per_100(|| {
