@@ -371,6 +371,7 @@ impl<T: Transport> Connection<T> {
                         head,
                         informational,
                         chunk: Bytes::new(),
+                        pending: VecDeque::new(),
                         end: None,
                         upgraded: None,
                     });
@@ -437,13 +438,34 @@ impl<T: Transport> Connection<T> {
     /// Waits for the next event of request `id`, reading the transport itself when nobody else
     /// is. `None` when the connection closed with nothing more for the request.
     fn next_event(&self, id: RequestId) -> Option<Event> {
+        self.next_event_and_data(id, None)
+    }
+
+    /// [`next_event`](Self::next_event); when that is a `Data` event at the front of the inbox
+    /// and `more` is given, every `Data` of the same request right behind it is moved into
+    /// `more` under the same lock (one lock per read instead of one per chunk; the order is
+    /// kept, and nothing of another request is touched).
+    fn next_event_and_data(
+        &self,
+        id: RequestId,
+        more: Option<&mut VecDeque<Bytes>>,
+    ) -> Option<Event> {
         let mut st = lock(&self.shared.state);
         loop {
             // The inbox first, then the close signal, under one lock: a response delivered
             // before the close is always seen (Go's rule, made structural).
             // Usually the front event is the caller's: take it without a search or a shift.
             if st.inbox.front().is_some_and(|e| e.request_id() == Some(id)) {
-                return st.inbox.pop_front();
+                let event = st.inbox.pop_front();
+                if let (Some(Event::Data { .. }), Some(more)) = (&event, more) {
+                    while matches!(st.inbox.front(), Some(Event::Data { id: of, .. }) if *of == id)
+                    {
+                        if let Some(Event::Data { data, .. }) = st.inbox.pop_front() {
+                            more.push_back(data);
+                        }
+                    }
+                }
+                return event;
             }
             if let Some(at) = st.inbox.iter().position(|e| e.request_id() == Some(id)) {
                 return st.inbox.remove(at);
@@ -706,6 +728,8 @@ pub struct Response<T: Transport> {
     informational: Vec<ResponseHead>,
     /// What is left of the last chunk, for `Read`.
     chunk: Bytes,
+    /// Body pieces already taken from the inbox, in order (see `next_event_and_data`).
+    pending: VecDeque<Bytes>,
     end: Option<Result<(Headers, Reuse), RequestError>>,
     upgraded: Option<Bytes>,
 }
@@ -742,13 +766,19 @@ impl<T: Transport> Response<T> {
         if !self.chunk.is_empty() {
             return Ok(Some(std::mem::take(&mut self.chunk)));
         }
+        if let Some(piece) = self.pending.pop_front() {
+            return Ok(Some(piece));
+        }
         loop {
             match &self.end {
                 Some(Ok(_)) => return Ok(None),
                 Some(Err(e)) => return Err(Error::Request(*e)),
                 None => {}
             }
-            match self.conn.next_event(self.id) {
+            match self
+                .conn
+                .next_event_and_data(self.id, Some(&mut self.pending))
+            {
                 Some(Event::Data { data, .. }) => return Ok(Some(data)),
                 Some(Event::End {
                     trailers, reuse, ..
