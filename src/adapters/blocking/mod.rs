@@ -388,7 +388,10 @@ impl<T: Transport> Connection<T> {
     fn upload(&self, id: RequestId, reader: &mut (dyn Read + Send)) -> Result<(), Error> {
         let mut piece = std::vec![0u8; READ_SIZE];
         let result = loop {
-            let n = match reader.read(&mut piece) {
+            let unwind = ReleaseOnUnwind::new(&self.shared);
+            let read = reader.read(&mut piece);
+            drop(unwind);
+            let n = match read {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => break Err(Error::Body(e)),
@@ -494,6 +497,7 @@ impl<T: Transport> Connection<T> {
         let result = match io.transport.as_mut() {
             None => Ok(None),
             Some(transport) => {
+                let _unwind = ReleaseOnUnwind::new(&self.shared);
                 let timeout = deadline.map(|d| d.saturating_duration_since(self.now()));
                 if io.read_timeout != Some(timeout) {
                     let set = transport.set_read_timeout(timeout);
@@ -533,6 +537,7 @@ impl<T: Transport> Connection<T> {
         let io = &mut *io;
         let mut got = None;
         if let Some(transport) = io.transport.as_mut() {
+            let _unwind = ReleaseOnUnwind::new(&self.shared);
             if io.buf.len() < READ_SIZE / 4 {
                 io.buf = BytesMut::zeroed(READ_SIZE);
             }
@@ -574,10 +579,12 @@ impl<T: Transport> Connection<T> {
                 break;
             };
             drop(st);
+            let unwind = ReleaseOnUnwind::new(&self.shared);
             let written = match io.transport.as_mut() {
                 Some(t) => t.write_all(&bytes).and_then(|()| t.flush()),
                 None => Err(io::ErrorKind::NotConnected.into()),
             };
+            drop(unwind);
             st = lock(&self.shared.state);
             if written.is_err() {
                 let _ = st.machine.handle_write_error(self.now());
@@ -695,6 +702,33 @@ fn pump(st: &mut State) {
             Event::Idle => {}
             other => st.inbox.push_back(other),
         }
+    }
+}
+
+/// Armed around every call into the caller's code made while this thread holds the I/O token
+/// or the upload flag (the transport's reads and writes, a body reader): if that code panics,
+/// the unwinding gives both back and closes the connection (its transport is in an unknown
+/// state), so no other thread waits for the token forever. Must be created while the state
+/// lock is not held by this thread (its drop takes it).
+struct ReleaseOnUnwind<'a>(&'a Mutex<State>, &'a Condvar);
+
+impl ReleaseOnUnwind<'_> {
+    fn new<T>(shared: &Shared<T>) -> ReleaseOnUnwind<'_> {
+        ReleaseOnUnwind(&shared.state, &shared.changed)
+    }
+}
+
+impl Drop for ReleaseOnUnwind<'_> {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let mut st = lock(self.0);
+        st.io_busy = false;
+        st.uploading = false;
+        let _ = st.machine.abort();
+        pump(&mut st);
+        self.1.notify_all();
     }
 }
 
