@@ -527,3 +527,57 @@ fn expect_continue_stream_waits_in_the_stream() {
     assert!(then <= 128 << 10, "{then} bytes were read before the 100");
     assert_eq!(taken.load(Ordering::SeqCst), SIZE);
 }
+
+/// A transport that panics on its first read (the caller's code). The connection's task
+/// panics; the runtime drops it, and dropping the task closes the connection, so a caller gets
+/// an error instead of waiting forever.
+#[tokio::test]
+async fn a_panicking_transport_closes_the_connection() {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
+    struct Panics(DuplexStream);
+    impl AsyncRead for Panics {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            panic!("the transport's own bug");
+        }
+    }
+    impl AsyncWrite for Panics {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            Pin::new(&mut self.0).poll_write(cx, buf)
+        }
+        fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Pin::new(&mut self.0).poll_flush(cx)
+        }
+        fn poll_shutdown(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            Pin::new(&mut self.0).poll_shutdown(cx)
+        }
+    }
+    let (client, _server) = tokio::io::duplex(1024);
+    let conn = Connection::new(Panics(client), Config::default());
+    let sent = timeout(
+        Duration::from_secs(60),
+        conn.send(&Request::get("/").header("Host", "t"), Body::Empty),
+    )
+    .await
+    .expect("the send hung after the connection task panicked");
+    // Whether the request was written before the task's first read or not, it fails: with
+    // the core's `Aborted` verdict, or as sent to a closed connection.
+    match sent.map(|_| ()) {
+        Err(Error::Request(e)) => assert_eq!(e.kind(), FailureKind::Aborted),
+        Err(Error::Usage(UsageError::Closed)) => {}
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert_eq!(conn.close_reason(), Some(CloseReason::Aborted));
+}
