@@ -200,3 +200,51 @@ fn concurrent_requests_respect_the_per_host_limit() {
     assert_eq!(server.requests(), 64);
     assert!(server.max_active() <= 4, "{} at once", server.max_active());
 }
+
+/// A response dropped while its server stalls mid-body (or streams without end) is drained for
+/// at most the drain timeout: the drop returns, the connection is closed, not pooled.
+#[test]
+fn a_dropped_response_of_a_stalled_server_is_given_up_after_the_drain_timeout() {
+    let server = Server::start(|mut peer: Peer| {
+        while let Some(req) = peer.read_request() {
+            if req.path == "/stall" {
+                // Half the body, then nothing until the client goes away.
+                peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf");
+                let _ = peer.read_request();
+                return;
+            }
+            if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") {
+                return;
+            }
+        }
+    });
+    let pool = PoolConfig::default().drain_timeout(std::time::Duration::from_millis(200));
+    let client = Arc::new(Client::new(Config::default(), pool));
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let client = client.clone();
+        let key = key(&server);
+        std::thread::spawn(move || {
+            let response = client.send(&key, &get("/stall"), Body::Empty).unwrap();
+            drop(response);
+            let _ = tx.send(());
+        });
+    }
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("dropping the response waited for a body that never comes");
+    assert_eq!(
+        client.idle(&key(&server)),
+        0,
+        "the stalled connection is not pooled"
+    );
+    client
+        .send(&key(&server), &get("/0"), Body::Empty)
+        .unwrap()
+        .body()
+        .unwrap();
+    assert_eq!(
+        server.connections(),
+        2,
+        "a new connection for the next request"
+    );
+}

@@ -483,3 +483,44 @@ fn a_connection_the_server_closed_while_idle_is_not_reused() {
         assert_eq!(server.connections(), 2);
     });
 }
+
+/// A response dropped while its server stalls mid-body (or streams without end): the drain task
+/// gives up after the drain timeout and the connection is closed, not pooled.
+#[test]
+fn a_dropped_response_of_a_stalled_server_is_given_up_after_the_drain_timeout() {
+    run(async {
+        let server = Server::start(|mut peer: Peer| {
+            while let Some(req) = peer.read_request() {
+                if req.path == "/stall" {
+                    peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf");
+                    let _ = peer.read_request();
+                    return;
+                }
+                if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") {
+                    return;
+                }
+            }
+        });
+        let pool = PoolConfig::default().drain_timeout(Duration::from_millis(200));
+        let client = Client::new(Config::default(), pool);
+        let key = key(&server);
+        drop(
+            client
+                .send(&key, &get("/stall"), Body::Empty)
+                .await
+                .unwrap(),
+        );
+        // The drain task ends after the timeout; the stalled connection's handler ends as the
+        // client closes it.
+        eventually("the stalled connection closed", || server.active() == 0).await;
+        assert_eq!(client.idle(&key), 0, "the stalled connection is not pooled");
+        client
+            .send(&key, &get("/0"), Body::Empty)
+            .await
+            .unwrap()
+            .body()
+            .await
+            .unwrap();
+        assert_eq!(server.connections(), 2);
+    });
+}

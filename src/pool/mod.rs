@@ -62,12 +62,13 @@ pub struct PoolConfig {
     keep_alive_margin: Duration,
     retry: bool,
     drain_limit: u64,
+    drain_timeout: Duration,
 }
 
 impl Default for PoolConfig {
     /// 8 idle connections per host, 100 in all, a 90 s idle timeout (Go's), no limit on
     /// connections per host, eviction 1 s before a server's `Keep-Alive: timeout`, one retry on
-    /// a stale connection, and up to 64 KiB drained from a dropped response.
+    /// a stale connection, and up to 64 KiB drained from a dropped response within 1 s.
     fn default() -> Self {
         PoolConfig {
             max_idle_per_host: 8,
@@ -77,6 +78,7 @@ impl Default for PoolConfig {
             keep_alive_margin: Duration::from_secs(1),
             retry: true,
             drain_limit: 64 * 1024,
+            drain_timeout: Duration::from_secs(1),
         }
     }
 }
@@ -132,6 +134,20 @@ impl PoolConfig {
     /// See [`PoolConfig::drain_limit`](Self::drain_limit()).
     pub fn drain_limit_value(&self) -> u64 {
         self.drain_limit
+    }
+
+    /// How long an adapter waits for the rest of a response dropped before its end (the bytes
+    /// of [`drain_limit`](Self::drain_limit)); a rest that has not arrived by then closes the
+    /// connection instead. Bounds the wait when a server stalls mid-body, or streams slowly
+    /// and without end (server-sent events): dropping a response never waits longer.
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
+
+    /// See [`PoolConfig::drain_timeout`](Self::drain_timeout()).
+    pub fn drain_timeout_value(&self) -> Duration {
+        self.drain_timeout
     }
 }
 

@@ -402,14 +402,17 @@ impl<T: Transport> Drop for PooledResponse<T> {
         if self.conn.is_none() {
             return;
         }
-        // Drain a short rest to keep the connection; a long one is not worth reading.
-        let limit = lock(&self.client.shared.state)
-            .pool
-            .config()
-            .drain_limit_value();
+        // Drain a short rest to keep the connection; a long one, or one that does not arrive
+        // within the drain timeout, is not worth waiting for.
+        let (limit, timeout) = {
+            let st = lock(&self.client.shared.state);
+            let config = st.pool.config();
+            (config.drain_limit_value(), config.drain_timeout_value())
+        };
+        let until = self.response.conn.now() + timeout;
         let mut drained = 0u64;
         while drained <= limit {
-            match self.response.chunk() {
+            match self.response.chunk_until(Some(until)) {
                 Ok(Some(piece)) => drained += piece.len() as u64,
                 Ok(None) | Err(_) => break,
             }

@@ -411,7 +411,7 @@ impl<T: Transport> Connection<T> {
             // wait (reading) for the `100`, a final head, or the expect-continue deadline
             // (the read timeout is set to it), so a large body never piles up in memory.
             while st.machine.awaiting_continue() && st.closed.is_none() {
-                st = self.read_once(st);
+                st = self.read_once(st, None);
             }
             let stop = sent.is_err() || n == 0 || st.closed.is_some();
             self.give_io(st);
@@ -441,17 +441,19 @@ impl<T: Transport> Connection<T> {
     /// Waits for the next event of request `id`, reading the transport itself when nobody else
     /// is. `None` when the connection closed with nothing more for the request.
     fn next_event(&self, id: RequestId) -> Option<Event> {
-        self.next_event_and_data(id, None)
+        self.next_event_and_data(id, None, None)
     }
 
     /// [`next_event`](Self::next_event); when that is a `Data` event at the front of the inbox
     /// and `more` is given, every `Data` of the same request right behind it is moved into
     /// `more` under the same lock (one lock per read instead of one per chunk; the order is
-    /// kept, and nothing of another request is touched).
+    /// kept, and nothing of another request is touched). With `until`, gives up (`None`, as
+    /// for a close) once that time has passed: reads wait no longer than it.
     fn next_event_and_data(
         &self,
         id: RequestId,
         more: Option<&mut VecDeque<Bytes>>,
+        until: Option<Instant>,
     ) -> Option<Event> {
         let mut st = lock(&self.shared.state);
         loop {
@@ -473,7 +475,7 @@ impl<T: Transport> Connection<T> {
             if let Some(at) = st.inbox.iter().position(|e| e.request_id() == Some(id)) {
                 return st.inbox.remove(at);
             }
-            if st.closed.is_some() {
+            if st.closed.is_some() || until.is_some_and(|until| self.now() >= until) {
                 return None;
             }
             if st.io_busy || st.uploading {
@@ -481,7 +483,7 @@ impl<T: Transport> Connection<T> {
                 continue;
             }
             st.io_busy = true;
-            st = self.read_once(st);
+            st = self.read_once(st, until);
             st.io_busy = false;
             self.shared.wake(&st);
         }
@@ -489,8 +491,16 @@ impl<T: Transport> Connection<T> {
 
     /// One read of the transport (the caller holds the I/O token), handed to the machine,
     /// events pumped into the inbox.
-    fn read_once<'a>(&'a self, st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        let deadline = st.machine.poll_timeout();
+    fn read_once<'a>(
+        &'a self,
+        st: MutexGuard<'a, State>,
+        until: Option<Instant>,
+    ) -> MutexGuard<'a, State> {
+        // The read waits until the core's next deadline, or `until` if that comes first.
+        let deadline = match (st.machine.poll_timeout(), until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         drop(st);
         let mut io = lock(&self.shared.io);
         let io = &mut *io;
@@ -684,7 +694,7 @@ impl<T: Transport> Connection<T> {
                 continue;
             }
             st.io_busy = true;
-            st = self.read_once(st);
+            st = self.read_once(st, None);
             st.io_busy = false;
             self.shared.wake(&st);
         }
@@ -797,6 +807,13 @@ impl<T: Transport> Response<T> {
     /// The next piece of the body, `Ok(None)` once it ended. Pieces are views of the read
     /// buffer, not copies; their boundaries carry no meaning.
     pub fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        self.chunk_until(None)
+    }
+
+    /// [`chunk`](Self::chunk), giving up with [`UsageError::Closed`] once `until` has passed
+    /// (the connection stays as it is: dropping the response then cancels it). For a pool's
+    /// bounded drain.
+    pub(crate) fn chunk_until(&mut self, until: Option<Instant>) -> Result<Option<Bytes>, Error> {
         if !self.chunk.is_empty() {
             return Ok(Some(std::mem::take(&mut self.chunk)));
         }
@@ -811,7 +828,7 @@ impl<T: Transport> Response<T> {
             }
             match self
                 .conn
-                .next_event_and_data(self.id, Some(&mut self.pending))
+                .next_event_and_data(self.id, Some(&mut self.pending), until)
             {
                 Some(Event::Data { data, .. }) => return Ok(Some(data)),
                 Some(Event::End {

@@ -620,15 +620,20 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> PooledResponse<T> {
         }
     }
 
-    /// Reads and discards the rest, up to `limit` bytes in all; the drop that follows checks
-    /// the connection in (the body ended) or closes and releases it.
-    async fn drain_rest(mut self, mut drained: u64, limit: u64) {
-        while drained <= limit && self.conn.is_some() {
-            match self.chunk().await {
-                Ok(Some(piece)) => drained += piece.len() as u64,
-                Ok(None) | Err(_) => break,
+    /// Reads and discards the rest, up to `limit` bytes in all and for at most `timeout`; the
+    /// drop that follows checks the connection in (the body ended) or closes and releases it.
+    async fn drain_rest(mut self, mut drained: u64, limit: u64, timeout: std::time::Duration) {
+        let drain = async {
+            while drained <= limit && self.conn.is_some() {
+                match self.chunk().await {
+                    Ok(Some(piece)) => drained += piece.len() as u64,
+                    Ok(None) | Err(_) => break,
+                }
             }
-        }
+        };
+        // A rest that has not arrived in time (a stalled server, an endless stream) is given
+        // up: the drop below closes the connection.
+        let _ = ::tokio::time::timeout(timeout, drain).await;
     }
 }
 
@@ -666,7 +671,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Drop for PooledResponse
         if self.drain {
             // Drain a short rest to keep the connection; a long one is not worth reading. What
             // already arrived is taken now (a no-op waker: nothing waits here)...
-            let limit = self.client.lock().pool.config().drain_limit_value();
+            let (limit, timeout) = {
+                let st = self.client.lock();
+                let config = st.pool.config();
+                (config.drain_limit_value(), config.drain_timeout_value())
+            };
             let mut drained = 0u64;
             let mut cx = Context::from_waker(Waker::noop());
             while drained <= limit {
@@ -687,7 +696,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Drop for PooledResponse
                         id: self.id,
                         drain: false,
                     };
-                    drop(runtime.spawn(rest.drain_rest(drained, limit)));
+                    drop(runtime.spawn(rest.drain_rest(drained, limit, timeout)));
                     return;
                 }
             }
