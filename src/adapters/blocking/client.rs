@@ -298,8 +298,10 @@ impl<T: Transport> Client<T> {
 /// A response from a [`Client`]: a [`Response`] whose connection goes back to the pool when the
 /// body ends (and the core says the connection may carry on).
 ///
-/// Dropped before its end, it drains up to [`PoolConfig::drain_limit`] bytes to keep the
-/// connection; a longer rest closes the connection instead (never reused with unread bytes).
+/// Dropped before its end, it drains up to [`PoolConfig::drain_limit`] bytes, waiting at most
+/// [`PoolConfig::drain_timeout`] for them, to keep the connection; a longer rest, or one that
+/// has not arrived in time, closes the connection instead (never reused with unread bytes), so
+/// the drop never waits longer than the drain timeout.
 pub struct PooledResponse<T: Transport> {
     response: Response<T>,
     conn: Option<Connection<T>>,

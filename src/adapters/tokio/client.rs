@@ -20,8 +20,9 @@
 //!   was sent) is stale the same way.
 //! - A [`PooledResponse`] dropped before its body's end drains up to
 //!   [`PoolConfig::drain_limit`](crate::pool::PoolConfig::drain_limit) bytes: what already
-//!   arrived at once, the rest in a task spawned on the current runtime. Without a runtime it
-//!   is dropped, which cancels it (the core closes the connection).
+//!   arrived at once, the rest in a task spawned on the current runtime, which gives up after
+//!   [`PoolConfig::drain_timeout`](crate::pool::PoolConfig::drain_timeout). Without a runtime
+//!   it is dropped, which cancels it (the core closes the connection).
 
 use super::{Body, Connection, Error, Response};
 use crate::adapter_trace::trace_debug;
@@ -513,7 +514,9 @@ impl<'a, T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Lease<'a, T> {
 /// Dropped before its end, it drains up to
 /// [`PoolConfig::drain_limit`](crate::pool::PoolConfig::drain_limit) bytes to keep the
 /// connection: what already arrived at once, the rest in a task spawned on the current tokio
-/// runtime. A longer rest closes the connection instead (never reused with unread bytes);
+/// runtime, for at most [`PoolConfig::drain_timeout`](crate::pool::PoolConfig::drain_timeout).
+/// A longer rest, or one not arrived in time, closes the connection instead (never reused with
+/// unread bytes);
 /// dropped outside a runtime, it is canceled (the core closes the connection).
 pub struct PooledResponse<T: AsyncRead + AsyncWrite + Unpin + Send + 'static = TcpStream> {
     /// `None` only once it went to the drain task.
