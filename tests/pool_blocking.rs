@@ -205,19 +205,7 @@ fn concurrent_requests_respect_the_per_host_limit() {
 /// at most the drain timeout: the drop returns, the connection is closed, not pooled.
 #[test]
 fn a_dropped_response_of_a_stalled_server_is_given_up_after_the_drain_timeout() {
-    let server = Server::start(|mut peer: Peer| {
-        while let Some(req) = peer.read_request() {
-            if req.path == "/stall" {
-                // Half the body, then nothing until the client goes away.
-                peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf");
-                let _ = peer.read_request();
-                return;
-            }
-            if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") {
-                return;
-            }
-        }
-    });
+    let server = Server::start(support::server::stalls_on_stall);
     let pool = PoolConfig::default().drain_timeout(std::time::Duration::from_millis(200));
     let client = Arc::new(Client::new(Config::default(), pool));
     let (tx, rx) = std::sync::mpsc::channel();

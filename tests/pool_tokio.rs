@@ -489,18 +489,7 @@ fn a_connection_the_server_closed_while_idle_is_not_reused() {
 #[test]
 fn a_dropped_response_of_a_stalled_server_is_given_up_after_the_drain_timeout() {
     run(async {
-        let server = Server::start(|mut peer: Peer| {
-            while let Some(req) = peer.read_request() {
-                if req.path == "/stall" {
-                    peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf");
-                    let _ = peer.read_request();
-                    return;
-                }
-                if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") {
-                    return;
-                }
-            }
-        });
+        let server = Server::start(support::server::stalls_on_stall);
         let pool = PoolConfig::default().drain_timeout(Duration::from_millis(200));
         let client = Client::new(Config::default(), pool);
         let key = key(&server);
