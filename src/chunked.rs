@@ -91,6 +91,12 @@ static HEX_DIGIT: [u8; 256] = {
     table
 };
 
+/// The value of a hex digit byte (one table for the byte states and the whole-line path).
+#[inline]
+fn hex_digit(b: u8) -> Option<u8> {
+    Some(HEX_DIGIT[usize::from(b)]).filter(|&d| d <= 0xf)
+}
+
 impl ChunkedDecoder {
     /// A decoder bounding extension bytes by `ext_limit`; with `strict`, a [`Leniency`] is an
     /// error instead of a note.
@@ -146,13 +152,13 @@ impl ChunkedDecoder {
         }
         if let Some((skip, size)) = self.whole_size_line(input) {
             self.size = size;
+            if size == 0 {
+                self.state = State::Trailers;
+                return Ok(Step::Skip(skip));
+            }
             let available = (input.len() - skip) as u64;
-            if size == 0 || available == 0 {
-                self.state = if size == 0 {
-                    State::Trailers
-                } else {
-                    State::Data { remaining: size }
-                };
+            if available == 0 {
+                self.state = State::Data { remaining: size };
                 return Ok(Step::Skip(skip));
             }
             // The chunk's data follows in `input`: hand out as much of it as is there.
@@ -201,10 +207,7 @@ impl ChunkedDecoder {
         };
         let mut size = 0u64;
         let mut end = start;
-        while let Some(&digit) = input.get(end).map(|&b| &HEX_DIGIT[usize::from(b)]) {
-            if digit > 0xf {
-                break;
-            }
+        while let Some(digit) = input.get(end).and_then(|&b| hex_digit(b)) {
             if end - start == 16 {
                 return None;
             }
@@ -235,7 +238,7 @@ impl ChunkedDecoder {
             self.count_ext()?;
         }
         self.state = match self.state {
-            State::Size { digits } => match (b as char).to_digit(16) {
+            State::Size { digits } => match hex_digit(b) {
                 Some(d) => {
                     if self.size > u64::MAX >> 4 {
                         return Err(ProtocolError::ChunkSizeOverflow);

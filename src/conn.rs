@@ -23,7 +23,7 @@ use crate::headers::Headers;
 use crate::leniency::Leniency;
 use crate::recv_buf::RecvBuf;
 use crate::request::{Request, RequestBody, RequestMeta, encode_head, put_hex};
-use crate::time::Instant;
+use crate::time::{Instant, earliest};
 use alloc::collections::VecDeque;
 use bytes::{Bytes, BytesMut};
 
@@ -1001,12 +1001,3 @@ impl Connection {
 #[cfg(test)]
 #[path = "conn_state_diagram.rs"]
 mod state_diagram;
-
-/// The earlier of two optional deadlines.
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, None) => a,
-        (None, b) => b,
-    }
-}

@@ -5,7 +5,7 @@
 
 use crate::config::MAX_HEADERS_LIMIT;
 use crate::error::ProtocolError;
-use crate::headers::{FieldSpan, FieldSpans, Headers};
+use crate::headers::{FieldSpan, FieldSpans, Headers, colon_of, value_start_after};
 use crate::leniency::Leniency;
 use crate::recv_buf::LineFlags;
 use bytes::BytesMut;
@@ -199,26 +199,13 @@ fn spans_of(
     (spans, folded, names)
 }
 
-/// Where the value of `span` starts in `buf`: after the colon that ends the name, and the
-/// whitespace and fold line breaks after it (the same rule as `Headers`).
-fn value_start(buf: &[u8], span: &FieldSpan) -> usize {
-    let end = span.value_end as usize;
-    let mut start = span.name_start as usize;
-    while start < end && buf[start] != b':' {
-        start += 1;
-    }
-    start += 1;
-    while start < end && matches!(buf[start], b' ' | b'\t' | b'\r' | b'\n') {
-        start += 1;
-    }
-    start.min(end)
-}
-
 /// Rewrites every obs-fold (`OWS CRLF 1*(SP / HTAB)`, or with a bare LF) inside the values of
 /// `spans` to one SP, in place, shrinking the spans (RFC 9112 §5.2).
 fn unfold_in_place(buf: &mut [u8], spans: &mut FieldSpans) {
     for span in spans.iter_mut() {
-        let (start, end) = (value_start(buf, span), span.value_end as usize);
+        // Where `Headers` will read the value from (the same rule).
+        let end = span.value_end as usize;
+        let start = value_start_after(buf, colon_of(buf, span), end);
         if !buf[start..end].iter().any(|&b| b == b'\r' || b == b'\n') {
             continue;
         }

@@ -23,6 +23,30 @@ pub(crate) struct FieldSpan {
 
 pub(crate) type FieldSpans = SmallVec<[FieldSpan; 16]>;
 
+/// Where the name of the field at `span` ends in `bytes`: at its colon (`name_start` if there
+/// is none before the value's end, which parsing never lets happen).
+#[inline]
+pub(crate) fn colon_of(bytes: &[u8], span: &FieldSpan) -> usize {
+    let start = span.name_start as usize;
+    let end = (span.value_end as usize).min(bytes.len());
+    bytes
+        .get(start..end)
+        .and_then(|rest| rest.iter().position(|&b| b == b':'))
+        .map_or(start, |colon| start + colon)
+}
+
+/// Where a field's value starts in `bytes`, given the colon that ends its name: past the
+/// whitespace and fold line breaks after it (never part of a value), and not past `end`. The
+/// one rule for `Headers` and for the parser's unfolding.
+#[inline]
+pub(crate) fn value_start_after(bytes: &[u8], colon: usize, end: usize) -> usize {
+    let mut start = colon + 1;
+    while start < end && matches!(bytes[start], b' ' | b'\t' | b'\r' | b'\n') {
+        start += 1;
+    }
+    start.min(end)
+}
+
 /// An ordered list of received header fields, as they came off the wire.
 ///
 /// Names are tokens (checked while parsing), so they are returned as `&str`; values are bytes,
@@ -135,12 +159,7 @@ impl Headers {
 
     /// Where the name of the field at `span` ends: at its colon.
     fn name_end(&self, span: &FieldSpan) -> usize {
-        let start = span.name_start as usize;
-        let end = (span.value_end as usize).min(self.bytes.len());
-        self.bytes
-            .get(start..end)
-            .and_then(|rest| rest.iter().position(|&b| b == b':'))
-            .map_or(start, |colon| start + colon)
+        colon_of(&self.bytes, span)
     }
 
     fn name(&self, span: &FieldSpan) -> &[u8] {
@@ -159,10 +178,7 @@ impl Headers {
     /// [`value`](Self::value) when the colon's position is known.
     fn value_after(&self, span: &FieldSpan, colon: usize) -> &[u8] {
         let end = (span.value_end as usize).min(self.bytes.len());
-        let mut start = colon + 1;
-        while start < end && matches!(self.bytes[start], b' ' | b'\t' | b'\r' | b'\n') {
-            start += 1;
-        }
+        let start = value_start_after(&self.bytes, colon, end);
         self.bytes.get(start..end).unwrap_or_default()
     }
 

@@ -79,17 +79,10 @@ fn at_line_break(bytes: &[u8], lf: usize, flags: &mut LineFlags) -> Option<Resul
 }
 
 /// The LFs among eight bytes: bit 7 of byte `k` of the result is set exactly when `chunk[k]` is
-/// an LF (a safe SWAR trick without false positives: every byte's test is independent, so all
-/// LFs of the word can be visited from one mask).
+/// an LF, so all LFs of the word can be visited from one mask.
 fn lf_mask(chunk: &[u8]) -> u64 {
-    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut word = [0u8; 8];
-    word.copy_from_slice(chunk);
-    // Zero bytes of `x` are the LFs.
-    let x = u64::from_le_bytes(word) ^ (0x0101_0101_0101_0101 * u64::from(b'\n'));
-    // For each byte, bit 7 of `(x & LOWS) + LOWS` is set when its low seven bits are not all
-    // zero (no carry crosses a byte); OR-ing `x` adds its own bit 7. Not set = zero byte.
-    !(((x & LOWS) + LOWS) | x | LOWS)
+    use crate::token::{ONES, word, zero_bytes};
+    zero_bytes(word(chunk) ^ (ONES * u64::from(b'\n')))
 }
 
 /// Unconsumed input, plus how far the current head search has looked.

@@ -47,20 +47,34 @@ pub(crate) fn is_field_value_byte(b: u8) -> bool {
     b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80
 }
 
+/// The low seven bits of every byte of a word (SWAR: eight bytes tested at once).
+const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+/// `0x01` in every byte: `ONES * b` repeats byte `b` across a word.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Eight bytes as one little-endian word (byte `k` of the chunk is byte `k` of the word).
+#[inline]
+pub(crate) fn word(chunk: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    u64::from_le_bytes(word)
+}
+
+/// Bit 7 of byte `k` of the result is set exactly when byte `k` of `x` is zero. Exact, unlike
+/// the classic "has a zero byte" trick: no byte's test can carry into another's (`(x & LOWS) +
+/// LOWS` sets bit 7 of a byte when its low seven bits are not all zero; OR-ing `x` adds its own
+/// bit 7), so every match of a word can be visited from one mask.
+#[inline]
+pub(crate) fn zero_bytes(x: u64) -> u64 {
+    !(((x & LOWS) + LOWS) | x | LOWS)
+}
+
 /// Whether every byte of `value` may appear in a field value ([`is_field_value_byte`]): eight
 /// bytes at a time, with exact per-byte masks (no byte's test can disturb another's).
 pub(crate) fn is_field_value(value: &[u8]) -> bool {
-    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    /// Bit 7 of each byte set when that byte of `x` is zero.
-    fn zero_bytes(x: u64) -> u64 {
-        !(((x & LOWS) + LOWS) | x | LOWS)
-    }
     let mut words = value.chunks_exact(8);
     for chunk in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
+        let x = word(chunk);
         // Below 0x20: bit 7 stays clear in `(x & LOWS) + 0x60` and in `x`.
         let control = !(((x & LOWS) + ONES * 0x60) | x | LOWS);
         let tab = zero_bytes(x ^ (ONES * u64::from(b'\t')));

@@ -497,10 +497,7 @@ impl<T: Transport> Connection<T> {
         until: Option<Instant>,
     ) -> MutexGuard<'a, State> {
         // The read waits until the core's next deadline, or `until` if that comes first.
-        let deadline = match (st.machine.poll_timeout(), until) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline = crate::time::earliest(st.machine.poll_timeout(), until);
         drop(st);
         let mut io = lock(&self.shared.io);
         let io = &mut *io;
