@@ -6,45 +6,11 @@
 //! while the test runs (seen as 1 in 4 runs failing with "4 allocations in 100 cycles"), and
 //! h1conn runs on the caller's thread only.
 
+mod counting_alloc;
+
+use counting_alloc::{ALLOCATIONS, COUNTED};
 use h1conn::{Config, Connection, Event, Instant, Request};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Set on the test's thread. `const`-initialised and without `Drop`, so reading it from
-    /// inside the allocator never allocates.
-    static COUNTED: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if COUNTED.with(Cell::get) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: defers to the system allocator; only counts calls.
-#[allow(unsafe_code)] // a GlobalAlloc impl is unsafe by definition; it only forwards to System
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+use std::sync::atomic::Ordering;
 
 const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\n\
 Date: Fri, 27 Nov 2026 12:00:00 GMT\r\nServer: test\r\nContent-Type: text/plain\r\n\
