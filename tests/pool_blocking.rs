@@ -2,31 +2,18 @@
 
 mod support;
 
-use h1conn::blocking::{Body, Client, Error, PoolKey};
+use h1conn::blocking::{Body, Client, Error};
 use h1conn::pool::PoolConfig;
 use h1conn::{Config, Progress, Request};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use support::pool::{
+    get, key, serve_keep_alive, serve_one_then_close_on_reuse, serve_sized, stalls_on_stall,
+};
 use support::server::{Peer, Server};
-
-fn key(server: &Server) -> PoolKey {
-    PoolKey::http("127.0.0.1", server.addr().port())
-}
 
 fn client() -> Client {
     Client::new(Config::default(), PoolConfig::default())
-}
-
-fn get(path: &str) -> Request<'_> {
-    Request::get(path).header("Host", "test")
-}
-
-fn serve_keep_alive(mut peer: Peer) {
-    while peer.read_request().is_some() {
-        if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") {
-            return;
-        }
-    }
 }
 
 #[test]
@@ -39,15 +26,6 @@ fn keep_alive_requests_share_one_connection() {
     }
     assert_eq!((server.connections(), server.requests()), (1, 50));
     assert_eq!(client.retries(), 0);
-}
-
-/// Answers the first request on each connection; a later request on the same connection finds
-/// the server's idle close racing it: read, then closed without a byte.
-fn serve_one_then_close_on_reuse(mut peer: Peer) {
-    if peer.read_request().is_some() {
-        peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        let _ = peer.read_request();
-    }
 }
 
 #[test]
@@ -137,15 +115,7 @@ fn a_servers_keep_alive_timeout_is_honoured() {
 
 #[test]
 fn a_dropped_response_is_drained_when_short_and_closed_when_long() {
-    let server = Server::start(|mut peer: Peer| {
-        while let Some(req) = peer.read_request() {
-            let size: usize = req.path[1..].parse().unwrap_or(0);
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n");
-            if !peer.write(head.as_bytes()) || !peer.write(&vec![b'x'; size]) {
-                return;
-            }
-        }
-    });
+    let server = Server::start(serve_sized);
     let pool = PoolConfig::default().drain_limit(1000);
     let client = Client::new(Config::default(), pool);
     drop(
@@ -205,7 +175,7 @@ fn concurrent_requests_respect_the_per_host_limit() {
 /// at most the drain timeout: the drop returns, the connection is closed, not pooled.
 #[test]
 fn a_dropped_response_of_a_stalled_server_is_given_up_after_the_drain_timeout() {
-    let server = Server::start(support::server::stalls_on_stall);
+    let server = Server::start(stalls_on_stall);
     let pool = PoolConfig::default().drain_timeout(std::time::Duration::from_millis(200));
     let client = Arc::new(Client::new(Config::default(), pool));
     let (tx, rx) = std::sync::mpsc::channel();

@@ -15,6 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::task::Poll;
 use std::time::Duration;
+use support::pool::{
+    get, key, serve_keep_alive, serve_one_then_close_on_reuse, serve_sized, stalls_on_stall,
+};
 use support::server::{Peer, Server};
 use tokio::runtime::Runtime;
 use tokio::time::timeout;
@@ -48,35 +51,8 @@ async fn eventually(what: &str, cond: impl Fn() -> bool) {
     }
 }
 
-fn key(server: &Server) -> PoolKey {
-    PoolKey::http("127.0.0.1", server.addr().port())
-}
-
 fn client() -> Client {
     Client::new(Config::default(), PoolConfig::default())
-}
-
-fn get(path: &str) -> Request<'_> {
-    Request::get(path).header("Host", "test")
-}
-
-fn serve_keep_alive(mut peer: Peer) {
-    while peer.read_request().is_some() {
-        if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") {
-            return;
-        }
-    }
-}
-
-/// Answers `/N` with N bytes of body.
-fn serve_sized(mut peer: Peer) {
-    while let Some(req) = peer.read_request() {
-        let size: usize = req.path[1..].parse().unwrap_or(0);
-        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n");
-        if !peer.write(head.as_bytes()) || !peer.write(&vec![b'x'; size]) {
-            return;
-        }
-    }
 }
 
 #[test]
@@ -95,15 +71,6 @@ fn keep_alive_requests_share_one_connection() {
         assert_eq!(client.retries(), 0);
         assert_eq!(client.idle(&key(&server)), 1);
     });
-}
-
-/// Answers the first request on each connection; a later request on the same connection finds
-/// the server's idle close racing it: read, then closed without a byte.
-fn serve_one_then_close_on_reuse(mut peer: Peer) {
-    if peer.read_request().is_some() {
-        peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        let _ = peer.read_request();
-    }
 }
 
 #[test]
@@ -489,7 +456,7 @@ fn a_connection_the_server_closed_while_idle_is_not_reused() {
 #[test]
 fn a_dropped_response_of_a_stalled_server_is_given_up_after_the_drain_timeout() {
     run(async {
-        let server = Server::start(support::server::stalls_on_stall);
+        let server = Server::start(stalls_on_stall);
         let pool = PoolConfig::default().drain_timeout(Duration::from_millis(200));
         let client = Client::new(Config::default(), pool);
         let key = key(&server);

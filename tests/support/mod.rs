@@ -6,6 +6,7 @@
 
 pub mod blocking_adapter;
 pub mod interop;
+pub mod pool;
 pub mod scenarios;
 pub mod server;
 pub mod tokio_adapter;

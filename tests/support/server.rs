@@ -174,22 +174,6 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// A handler for the pool tests: `/stall` gets half a 100-byte body and then nothing until the
-/// client goes away; any other path an empty `200`.
-#[allow(dead_code)] // not every test binary that includes the support module uses it
-pub fn stalls_on_stall(mut peer: Peer) {
-    while let Some(req) = peer.read_request() {
-        if req.path == "/stall" {
-            peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf");
-            let _ = peer.read_request();
-            return;
-        }
-        if !peer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") {
-            return;
-        }
-    }
-}
-
 pub struct Server {
     addr: SocketAddr,
     stats: Arc<Stats>,
